@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/**
+ * resim command line (CLI.md is the contract). Exit codes: 0 success, 1 a gate failed,
+ * 2 bad input, 3 inconclusive gate, 4 internal error.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ReplicationError } from '../sim/replication.js';
+import { InputError } from '../models/scenario/index.js';
+import { messages, ReportedError, UsageError } from './messages.js';
+import { expandCommand, runCommand, schemaCommand, validateCommand, type RunArgs } from './commands.js';
+import { VERSION } from './version.js';
+
+export const EXIT = { ok: 0, gateFailed: 1, badInput: 2, inconclusive: 3, internal: 4 } as const;
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const parser = yargs(argv)
+    .scriptName('resim')
+    .version(VERSION)
+    .strict()
+    .demandCommand(1, 'say what to do: run, validate, expand or schema (resim --help)')
+    .fail((msg, err) => {
+      // yargs' own usage errors (unknown flag, missing argument) are bad input, not crashes.
+      throw err ?? new UsageError(msg);
+    })
+    .command(
+      'run <files..>',
+      'simulate each scenario, write its results folder and print a summary',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'scenario files (YAML or JSON)' })
+          .option('out', { type: 'string', describe: 'results folder (default results/<scenario>; with several files DIR/<scenario>)' })
+          .option('replications', { type: 'number', describe: 'fixed replication count (overrides the scenario, including a precision target)' })
+          .option('replication', { type: 'number', describe: 'rerun only replication I and print its incident log' })
+          .option('seed', { type: 'string', describe: 'seed (overrides simulation.seed)' })
+          .option('workers', { type: 'number', describe: 'worker threads (default: available cores); results do not depend on it' })
+          .option('horizon', { type: 'string', describe: 'simulated time per replication, e.g. 10y (scenario units)' })
+          .option('max-events', { type: 'number', describe: 'event budget per replication; exceeding it stops the run (exit 2)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON on stdout' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar and no summary table' }),
+      async (args) => {
+        code = await runCommand(args as unknown as RunArgs);
+      },
+    )
+    .command(
+      'validate <files..>',
+      'parse and validate only; report every problem with file:line:col and key path',
+      (y) => y.positional('files', { type: 'string', array: true, demandOption: true }),
+      (args) => {
+        code = validateCommand(args.files as string[]);
+      },
+    )
+    .command(
+      'expand <file>',
+      'print the concrete component graph (YAML) after the redundancy notation is expanded',
+      (y) => y.positional('file', { type: 'string', demandOption: true }),
+      (args) => {
+        code = expandCommand(args.file as string);
+      },
+    )
+    .command('schema', 'print the JSON Schema of scenario files', {}, () => {
+      code = schemaCommand();
+    })
+    .help();
+  await parser.parseAsync();
+  return code;
+}
+
+try {
+  process.exitCode = await main(hideBin(process.argv));
+} catch (err) {
+  process.exitCode = report(err);
+}
+
+function report(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`error: ${err.message}\nsee: resim --help\n`);
+    return EXIT.badInput;
+  }
+  if (err instanceof ReportedError) {
+    process.stderr.write(err.message + '\n');
+    return err.exitCode;
+  }
+  if (err instanceof InputError) {
+    process.stderr.write(err.message.endsWith('\n') ? err.message : `${err.message}\n`);
+    return EXIT.badInput;
+  }
+  if (err instanceof ReplicationError) {
+    // Handled in commands with the scenario's seed; reaching here means it escaped that path.
+    process.stderr.write(`error: ${err.message}\n`);
+    return err.kind === 'budget' ? EXIT.badInput : EXIT.internal;
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  process.stderr.write(messages.internalError(detail) + '\n');
+  if (process.env.RESIM_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  return EXIT.internal;
+}

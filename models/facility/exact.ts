@@ -1,0 +1,63 @@
+/**
+ * Exact steady-state figures for the facilities that have them, shown beside the simulation:
+ * one group feeding every load, no recovery delay, and either unlimited crews (k-of-n with
+ * independent repair: exact for any failure and repair distributions, from their means) or
+ * exponential failures and repairs with a finite number of crews on a single subsystem
+ * (birth-death chain). Independent subsystems of a multi-system combine as parallel blocks.
+ */
+import { makeDistribution } from '../../sim/distributions.js';
+import { HOURS_PER_YEAR, kOfNCrews, kOfNIndependent, type SystemFigures } from '../exact.js';
+import type { FacilitySpec, SubsystemSpec } from './spec.js';
+
+export interface ExactFigures {
+  unavailability: number;
+  availability: number;
+  downtime_hours: number;
+  incidents: number;
+  mtbf_hours: number;
+  mttr_hours: number;
+}
+
+export function exactFigures(f: FacilitySpec): ExactFigures | null {
+  if (f.groups.length !== 1 || f.loads.some((l) => l.recovery !== null)) return null;
+  const group = f.groups[0]!;
+  const names = group.subsystems.map((s) => s.name).sort().join(',');
+  if (f.loads.some((l) => [...l.cords].sort().join(',') !== names)) return null;
+  if (f.crews.logisticsDelay !== null) return null;
+  const parts: SystemFigures[] = [];
+  for (const s of group.subsystems) {
+    const fig = subsystemFigures(s, group.subsystems.length === 1 ? f.crews.count : Infinity);
+    if (!fig || (group.subsystems.length > 1 && Number.isFinite(f.crews.count))) return null;
+    parts.push(fig);
+  }
+  // Parallel subsystems: down only when all are; it goes down when the last one fails.
+  const u = parts.reduce((p, x) => p * x.unavailability, 1);
+  let freq = 0;
+  for (let i = 0; i < parts.length; i++) {
+    let others = 1;
+    for (let j = 0; j < parts.length; j++) if (j !== i) others *= parts[j]!.unavailability;
+    freq += parts[i]!.failuresPerYear * others;
+  }
+  const downtime = u * HOURS_PER_YEAR;
+  return {
+    unavailability: u,
+    availability: 1 - u,
+    downtime_hours: downtime,
+    incidents: freq,
+    mtbf_hours: freq > 0 ? (HOURS_PER_YEAR - downtime) / freq : Infinity,
+    mttr_hours: freq > 0 ? downtime / freq : NaN,
+  };
+}
+
+function subsystemFigures(s: SubsystemSpec, crews: number): SystemFigures | null {
+  const first = s.units[0];
+  if (!first?.failure || !first.repair) return null;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (!s.units.every((u) => same(u.failure, first.failure) && same(u.repair, first.repair))) return null;
+  const mtbf = makeDistribution(first.failure).mean;
+  const mttr = makeDistribution(first.repair).mean;
+  const spec = { n: s.units.length, k: s.needed, mtbf, mttr };
+  if (!Number.isFinite(crews) || crews >= s.units.length) return kOfNIndependent(spec);
+  if (first.failure.kind !== 'exponential' || first.repair.kind !== 'exponential') return null;
+  return kOfNCrews({ ...spec, crews });
+}

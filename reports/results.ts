@@ -1,0 +1,44 @@
+/**
+ * The results folder of one study (CLI.md "Results folder"): summary.csv, replications.csv,
+ * incidents.csv and run.json, each written atomically. Reads results; computes nothing.
+ */
+import { join } from 'node:path';
+import { toCsv, type Cell } from './csv.js';
+import { writeFileAtomic } from './files.js';
+
+export interface IncidentRow {
+  replication: number;
+  start_h: number;
+  end_h: number;
+  duration_h: number;
+  planned: boolean;
+  load: string;
+  cause: string;
+}
+
+export const INCIDENT_COLUMNS = ['replication', 'start_h', 'end_h', 'duration_h', 'planned', 'load', 'cause'] as const;
+
+export interface StudyResults {
+  summaryColumns: readonly string[];
+  summary: ReadonlyArray<Record<string, Cell>>;
+  replicationColumns: readonly string[];
+  replications: ReadonlyArray<Record<string, Cell>>;
+  incidents: IncidentRow[];
+  run: Record<string, unknown>;
+}
+
+export function writeStudyResults(dir: string, r: StudyResults): string[] {
+  const files = {
+    'summary.csv': toCsv(r.summaryColumns, r.summary),
+    'replications.csv': toCsv(r.replicationColumns, r.replications),
+    'incidents.csv': toCsv(INCIDENT_COLUMNS, r.incidents as unknown as Array<Record<string, Cell>>),
+    'run.json': JSON.stringify(r.run, null, 2) + '\n',
+  };
+  // run.json last: its presence says the folder is complete.
+  const written: string[] = [];
+  for (const [name, content] of Object.entries(files)) {
+    writeFileAtomic(join(dir, name), content);
+    written.push(join(dir, name));
+  }
+  return written;
+}
