@@ -75,14 +75,15 @@ export function redundancyNotes(text: string): string[] {
 }
 
 function compact(text: string): string {
-  return String(text).replace(/\s+/g, '').replace(/×/g, '*');
+  // A lower-case x between numbers or before a bracket is a multiplication sign (2x(N+1), 2x2).
+  return String(text).replace(/\s+/g, '').replace(/×/g, '*').replace(/(\d)x(?=[\d([])/g, '$1*');
 }
 
 /** Parses a redundancy notation; throws NotationError saying why a form is wrong. */
 export function parseRedundancy(input: string | number): Redundancy {
   const text = compact(String(input));
   if (text === '') throw new NotationError('empty redundancy notation');
-  if (/X/i.test(text)) {
+  if (/X/.test(text)) {
     throw new NotationError(`"${input}": write the number of redundant units instead of X, e.g. N+2`);
   }
   const slash = text.indexOf('/');
@@ -161,7 +162,7 @@ function parseMulti(t: string, input: string): Redundancy {
     const k = +short[1]!;
     if (k !== 2) {
       throw new NotationError(
-        `"${input}" is not allowed: with ${k} subsystems it is unclear how many there are and how many reserve units each has; write the whole sum, e.g. (N)+(N+1)+(N+2) (DOMAIN.md §2.4)`,
+        `"${input}" is not allowed: a multiplier other than 2 with "+${short[3]}" is ambiguous, it is unclear how many subsystems there are and how many reserve units each has; write the whole sum, e.g. (N)+(N+1)+(N+2) (DOMAIN.md §2.4)`,
       );
     }
     const s = parseInner(short[2]!, input);

@@ -13,14 +13,32 @@ export interface ReplicationDetail {
   incidents: Incident[];
 }
 
+/**
+ * Test hook, not a user setting: RESIM_TEST_FAULT="<replication>@<hours>" makes that replication
+ * throw at that simulated time, so tests can check how a failing replication is reported.
+ */
+function injectedFault(): { replication: number; time: number } | null {
+  const m = /^(\d+)@([\d.]+)$/.exec(process.env.RESIM_TEST_FAULT ?? '');
+  return m ? { replication: Number(m[1]), time: Number(m[2]) } : null;
+}
+
 export function createReplicator(config: unknown): Replicator {
   const study = config as StudyConfig;
   const perYear = HOURS_PER_YEAR / study.horizonHours;
+  const fault = injectedFault();
   return (replication: number): ReplicationResult => {
     const sim = new Simulation();
     sim.maxEvents = study.maxEvents;
     const streams = new Streams(study.seed, replication);
     const model = new FacilityModel(sim, study.facility, streams, true);
+    if (fault?.replication === replication) {
+      sim.at(
+        sim.timer('injected-fault', () => {
+          throw new Error('injected fault (RESIM_TEST_FAULT)');
+        }),
+        fault.time,
+      );
+    }
     model.start();
     if (study.warmupHours > 0) sim.run(study.warmupHours);
     model.beginAccounting();

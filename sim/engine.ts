@@ -99,6 +99,7 @@ export class Simulation {
    * the entity and the simulated time.
    */
   run(until: number): void {
+    if (!(until >= this.now)) throw new RangeError(`run(until): until = ${until} is before the clock (${this.now})`);
     const queue = this.queue;
     const handlers = this.handlers;
     let current = -1;
@@ -107,13 +108,14 @@ export class Simulation {
       while (queue.peekTime() <= until) {
         this.now = queue.peekTime();
         current = queue.beginFire();
-        if (++this.events > this.maxEvents) {
+        if (this.events >= this.maxEvents) {
           throw new EventBudgetExceeded(
             `event budget of ${this.maxEvents} events exhausted at t = ${this.now} h; ${queue.size} events pending, the last one from ${this.labels[current]}`,
             this.now,
             this.labels[current] ?? '?',
           );
         }
+        this.events++;
         handlers[current]!();
         queue.endFire();
         current = -1;
