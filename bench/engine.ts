@@ -140,7 +140,8 @@ function kofnSpec(): FacilitySpec {
 
 function kofnEngine(hours: number): Measurement & { downtime: number } {
   const sim = new Simulation();
-  const model = new FacilityModel(sim, kofnSpec(), new Streams('bench', 0), false);
+  const model = new FacilityModel(sim, kofnSpec(), false);
+  model.reset(new Streams('bench', 0));
   const t0 = performance.now();
   model.start();
   model.beginAccounting();

@@ -41,6 +41,17 @@ export class Simulation {
   private dirty = false;
   private settleHook: Handler | null = null;
 
+  /**
+   * Back to t = 0 with nothing scheduled, keeping the timers and handlers, so one model
+   * instance serves many replications without allocating them again.
+   */
+  reset(): void {
+    this.queue.clear();
+    this.now = 0;
+    this.events = 0;
+    this.dirty = false;
+  }
+
   /** Creates a timer whose firing calls `handler`; `label` names the entity in error messages. */
   timer(label: string, handler: Handler, priority = 0): number {
     const id = this.queue.allocate(priority);

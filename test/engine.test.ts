@@ -199,7 +199,8 @@ describe('settling once per instant', () => {
         crews: { count: Infinity, logisticsDelay: null },
       };
       const sim = new Simulation();
-      const model = new FacilityModel(sim, spec, new Streams('same-instant', 0), true);
+      const model = new FacilityModel(sim, spec, true);
+      model.reset(new Streams('same-instant', 0));
       model.start();
       model.beginAccounting();
       sim.run(14);
@@ -380,7 +381,8 @@ describe('engine against a hand-written loop (same streams)', () => {
 
   it('gives exactly the same downtime, incidents and event count for a 20-unit group needing 18 over 200,000 h', () => {
     const sim = new Simulation();
-    const model = new FacilityModel(sim, kofnSpec(), new Streams(SEED, 0), false);
+    const model = new FacilityModel(sim, kofnSpec(), false);
+    model.reset(new Streams(SEED, 0));
     model.start();
     model.beginAccounting();
     sim.run(HOURS);

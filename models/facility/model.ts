@@ -36,26 +36,33 @@ class Unit {
   private failureStream: Stream | null = null;
   private repairStream: Stream | null = null;
   private logisticsStream: Stream | null = null;
+  private streams: Streams | null = null;
   constructor(
     readonly name: string,
     readonly subsystem: Subsystem,
     readonly failure: Distribution | null,
     readonly repair: Distribution | null,
-    private readonly streams: Streams,
   ) {}
 
+  /** New replication: new streams, new and up. */
+  reset(streams: Streams): void {
+    this.streams = streams;
+    this.failureStream = this.repairStream = this.logisticsStream = null;
+    this.state = UnitState.up;
+  }
+
   timeToFailure(): number {
-    this.failureStream ??= this.streams.get(`${this.name}/failure`);
+    this.failureStream ??= this.streams!.get(`${this.name}/failure`);
     return this.failure!.sample(this.failureStream);
   }
 
   repairTime(): number {
-    this.repairStream ??= this.streams.get(`${this.name}/repair`);
+    this.repairStream ??= this.streams!.get(`${this.name}/repair`);
     return this.repair!.sample(this.repairStream);
   }
 
   logisticsDelay(d: Distribution): number {
-    this.logisticsStream ??= this.streams.get(`${this.name}/logistics`);
+    this.logisticsStream ??= this.streams!.get(`${this.name}/logistics`);
     return d.sample(this.logisticsStream);
   }
 }
@@ -76,12 +83,25 @@ class Load {
   state: LoadState = LoadState.inService;
   timer = -1;
   cause = '';
+  private recoveryStream: Stream | null = null;
+  private streams: Streams | null = null;
   constructor(
     readonly name: string,
     readonly cords: Subsystem[],
     readonly recovery: Distribution | null,
-    readonly recoveryStream: Stream | null,
   ) {}
+
+  reset(streams: Streams): void {
+    this.streams = streams;
+    this.recoveryStream = null;
+    this.state = LoadState.inService;
+    this.cause = '';
+  }
+
+  recoveryTime(): number {
+    this.recoveryStream ??= this.streams!.get(`${this.name}/recovery`);
+    return this.recovery!.sample(this.recoveryStream);
+  }
 }
 
 /** Per-replication accounting of site service, from `start` on. */
@@ -99,6 +119,7 @@ export class FacilityModel {
   private readonly crewQueue: Unit[] = [];
   private queueHead = 0;
   private freeCrews: number;
+  private readonly crewCount: number;
   private readonly logistics: Distribution | null;
 
   // Site state and accounting.
@@ -110,12 +131,13 @@ export class FacilityModel {
   private current: Incident | null = null;
   readonly account: Accounting = { downtime: 0, outage: 0, incidents: 0, log: [] };
 
+  /** Builds the model once; `reset` prepares it for each replication. */
   constructor(
     private readonly sim: Simulation,
     spec: FacilitySpec,
-    streams: Streams,
     private readonly keepLog: boolean,
   ) {
+    this.crewCount = spec.crews.count;
     this.freeCrews = spec.crews.count;
     this.logistics = spec.crews.logisticsDelay ? makeDistribution(spec.crews.logisticsDelay) : null;
     const byName = new Map<string, Subsystem>();
@@ -128,7 +150,6 @@ export class FacilityModel {
             sub,
             u.failure ? makeDistribution(u.failure) : null,
             u.repair ? makeDistribution(u.repair) : null,
-            streams,
           );
           unit.timer = sim.timer(u.name, () => this.onUnitTimer(unit));
           sub.units.push(unit);
@@ -145,13 +166,39 @@ export class FacilityModel {
         l.name,
         l.cords.map((c) => byName.get(c)!),
         l.recovery ? makeDistribution(l.recovery) : null,
-        l.recovery ? streams.get(`${l.name}/recovery`) : null,
       );
       // Recovery completes after events of the same instant that might interrupt it again.
       load.timer = sim.timer(`${l.name}/recovery`, () => this.onRecovered(load), 1);
       this.loads.push(load);
     }
     sim.onSettle(() => this.settle());
+  }
+
+  /**
+   * A new replication with these streams: everything new and up, batteries of accounting empty.
+   * The simulation must have been reset too.
+   */
+  reset(streams: Streams): void {
+    for (const u of this.units) u.reset(streams);
+    for (const s of this.subsystems) {
+      s.up = s.units.length;
+      s.delivering = s.up >= s.needed;
+      s.lostBy = '';
+    }
+    for (const l of this.loads) l.reset(streams);
+    this.crewQueue.length = 0;
+    this.queueHead = 0;
+    this.freeCrews = this.crewCount;
+    this.siteDown = false;
+    this.siteUnpowered = false;
+    this.downSince = 0;
+    this.unpoweredSince = 0;
+    this.accountFrom = 0;
+    this.current = null;
+    this.account.downtime = 0;
+    this.account.outage = 0;
+    this.account.incidents = 0;
+    this.account.log = [];
   }
 
   /** Draws every unit's first time to failure; all equipment starts new and up. */
@@ -237,7 +284,7 @@ export class FacilityModel {
       } else if (load.state === LoadState.unpowered) {
         if (load.recovery) {
           load.state = LoadState.recovering;
-          this.sim.after(load.timer, load.recovery.sample(load.recoveryStream!));
+          this.sim.after(load.timer, load.recoveryTime());
         } else load.state = LoadState.inService;
       }
       if (load.state !== LoadState.inService) anyDown = true;
@@ -294,7 +341,7 @@ export class FacilityModel {
     this.account.downtime = 0;
     this.account.outage = 0;
     this.account.incidents = this.siteDown ? 1 : 0;
-    this.account.log.length = 0;
+    this.account.log = [];
     if (this.current) this.current.start = now;
   }
 
