@@ -219,6 +219,8 @@ function studyNotes(study: Study, o: StudyOutput): string[] {
   const run = o.run as { replications: number; precision: null | { reached: boolean; relative_half_width: number; metric: string; target_relative_half_width: number } };
   if (run.precision && !run.precision.reached) {
     notes.push(messages.precisionNotReached(run.precision.metric, run.precision.relative_half_width, run.precision.target_relative_half_width, run.replications));
+  } else if (run.precision) {
+    notes.push(messages.precisionReached(run.precision.metric, run.precision.relative_half_width, run.precision.target_relative_half_width, run.replications));
   }
   const losses = o.rows.find((r) => r.metric === 'incidents');
   const years = (run.replications * study.config.horizonHours) / 8760;

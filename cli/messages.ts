@@ -13,6 +13,8 @@ export const messages = {
   replicationOutOfRange: (i: number, n: number) => `--replication ${i} is outside the run's ${n} replications (0..${n - 1})`,
   precisionNotReached: (metric: string, rel: number, target: number, n: number) =>
     `note: precision target not reached: ${metric} relative half-width ${fmtPct(rel)} > ${fmtPct(target)} after ${n} replications (max_replications)`,
+  precisionReached: (metric: string, rel: number, target: number, n: number) =>
+    `precision: ${metric} known to +-${fmtPct(rel)} (target ${fmtPct(target)}) after ${n} replications`,
   noLossesSeen: (n: number, years: number) =>
     `note: no loss of service in ${n} replications (${years.toPrecision(3)} simulated years): the interval is not informative; ` +
     `with 95% confidence the incident rate is below ${(3 / years).toPrecision(2)} per year (rule of three)`,

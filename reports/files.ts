@@ -21,9 +21,10 @@ export function writeFileAtomic(path: string, content: string): void {
 
 /** A file name that cannot leave its folder: no separators, no dot-only names. */
 export function safeName(name: string): string {
-  const cleaned = String(name)
-    .normalize('NFC')
-    .replace(/[/\\:*?"<>|\u0000-\u001f]+/g, '_')
+  const cleaned = [...String(name).normalize('NFC')]
+    .map((ch) => (ch.charCodeAt(0) < 0x20 || '/\\:*?"<>|'.includes(ch) ? '_' : ch))
+    .join('')
+    .replace(/_+/g, '_')
     .replace(/^\.+/, '_')
     .slice(0, 120);
   return cleaned === '' ? '_' : cleaned;
