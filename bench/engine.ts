@@ -13,7 +13,7 @@ import { makeDistribution } from '../sim/distributions.js';
 import { Simulation } from '../sim/engine.js';
 import { Streams, type Stream } from '../sim/rng.js';
 import { FacilityModel } from '../models/facility/model.js';
-import type { FacilitySpec } from '../models/facility/spec.js';
+import { kOfNFacility, type FacilitySpec } from '../models/facility/spec.js';
 
 interface Measurement {
   events: number;
@@ -113,30 +113,7 @@ const NEEDED = 95;
 const MTBF = 1000;
 const MTTR = 10;
 
-function kofnSpec(): FacilitySpec {
-  return {
-    groups: [
-      {
-        name: 'g',
-        notation: `${NEEDED}+${UNITS - NEEDED}`,
-        N: NEEDED,
-        subsystems: [
-          {
-            name: 'g',
-            needed: NEEDED,
-            units: Array.from({ length: UNITS }, (_, i) => ({
-              name: `g.${i + 1}`,
-              failure: { kind: 'exponential' as const, mean: MTBF },
-              repair: { kind: 'exponential' as const, mean: MTTR },
-            })),
-          },
-        ],
-      },
-    ],
-    loads: [{ name: 'it', powerKw: null, cords: ['g'], recovery: null }],
-    crews: { count: Infinity, logisticsDelay: null },
-  };
-}
+const kofnSpec = (): FacilitySpec => kOfNFacility(UNITS, NEEDED, MTBF, MTTR);
 
 function kofnEngine(hours: number): Measurement & { downtime: number } {
   const sim = new Simulation();

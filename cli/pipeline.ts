@@ -9,18 +9,15 @@
  *
  * A sweep prepares one Study per point (same seed: common random numbers) and adds sweep.csv.
  */
-import { fileURLToPath } from 'node:url';
-import type { DistSpec } from '../sim/distributions.js';
 import { runReplications, type RunOutcome } from '../sim/runner.js';
 import { AggregateModelError, expandFacility, type FacilityInput } from '../models/facility/expand.js';
 import { exactFigures, type ExactFigures } from '../models/facility/exact.js';
 import type { StudyConfig } from '../models/facility/spec.js';
 import { COLUMN, metricDefs, replicationCsvColumns, type MetricDef } from '../models/metrics.js';
-import { InputError, withOverride, type LoadedScenario, type Problem } from '../models/scenario/index.js';
+import { InputError, problemAt, withOverride, type LoadedScenario, type Problem } from '../models/scenario/index.js';
 import type { ReplicationDetail } from '../models/study.js';
 import { SUMMARY_COLUMNS, summarizeMetrics, type SummaryRow } from '../models/summary.js';
 import type { IncidentRow, StudyResults } from '../reports/results.js';
-import { locate } from './locate.js';
 import { VERSION } from './version.js';
 
 export const MODEL_MODULE = new URL('../models/study.js', import.meta.url).href;
@@ -132,13 +129,8 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
     replications: precision ? undefined : (o.replications ?? sim.replications ?? 1000),
     precision,
     exact: exactFigures(expansion.facility),
-    warnings: [...loaded.warnings, ...expansion.warnings.map((w) => ({ ...problemAt(loaded, w.path, w.message), severity: 'warning' as const }))],
+    warnings: [...loaded.warnings, ...expansion.warnings.map((w) => problemAt(loaded, w.path, w.message, 'warning'))],
   };
-}
-
-function problemAt(loaded: LoadedScenario, path: string, message: string): Problem {
-  const { line, col } = locate(loaded.text, path);
-  return { file: loaded.file, line, col, path, message, severity: 'error' };
 }
 
 /** Runs the replications of one study. */
@@ -250,8 +242,3 @@ export function sweepRows(plan: SweepPlan, outputs: StudyOutput[], referenceMetr
   return { columns, rows };
 }
 
-export function modelModulePath(): string {
-  return fileURLToPath(MODEL_MODULE);
-}
-
-export type { DistSpec };

@@ -8,7 +8,7 @@ import { EventBudgetExceeded, Simulation, SimulationError } from '../sim/engine.
 import { makeDistribution } from '../sim/distributions.js';
 import { Streams } from '../sim/rng.js';
 import { FacilityModel } from '../models/facility/model.js';
-import type { FacilitySpec } from '../models/facility/spec.js';
+import { kOfNFacility, type FacilitySpec } from '../models/facility/spec.js';
 
 /** Catches what `fn` throws (failing the test if it does not). */
 function thrown(fn: () => void): unknown {
@@ -316,30 +316,7 @@ describe('engine against a hand-written loop (same streams)', () => {
   const HOURS = 200_000;
   const SEED = 'engine-differential';
 
-  function kofnSpec(): FacilitySpec {
-    return {
-      groups: [
-        {
-          name: 'g',
-          notation: `${NEEDED}+${UNITS - NEEDED}`,
-          N: NEEDED,
-          subsystems: [
-            {
-              name: 'g',
-              needed: NEEDED,
-              units: Array.from({ length: UNITS }, (_, i) => ({
-                name: `g.${i + 1}`,
-                failure: { kind: 'exponential' as const, mean: MTBF },
-                repair: { kind: 'exponential' as const, mean: MTTR },
-              })),
-            },
-          ],
-        },
-      ],
-      loads: [{ name: 'it', powerKw: null, cords: ['g'], recovery: null }],
-      crews: { count: Infinity, logisticsDelay: null },
-    };
-  }
+  const kofnSpec = (): FacilitySpec => kOfNFacility(UNITS, NEEDED, MTBF, MTTR);
 
   /** Every unit alternates failure and repair; the site is down while fewer than NEEDED are up. */
   function byHand(): { downtime: number; incidents: number; events: number } {

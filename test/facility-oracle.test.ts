@@ -8,34 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { normalQuantile, summarize } from '../sim/stats.js';
 import { kOfNCrews, kOfNIndependent } from '../models/exact.js';
 import { exactFigures } from '../models/facility/exact.js';
-import type { FacilitySpec, StudyConfig } from '../models/facility/spec.js';
+import { kOfNFacility, type FacilitySpec, type StudyConfig } from '../models/facility/spec.js';
 import { COLUMN } from '../models/metrics.js';
 import { createReplicator } from '../models/study.js';
-
-function kOfNFacility(n: number, k: number, mtbf: number, mttr: number, crews = Infinity): FacilitySpec {
-  return {
-    groups: [
-      {
-        name: 'g',
-        notation: `${k}+${n - k}`,
-        N: k,
-        subsystems: [
-          {
-            name: 'g',
-            needed: k,
-            units: Array.from({ length: n }, (_, i) => ({
-              name: `g.${i + 1}`,
-              failure: { kind: 'exponential' as const, mean: mtbf },
-              repair: { kind: 'exponential' as const, mean: mttr },
-            })),
-          },
-        ],
-      },
-    ],
-    loads: [{ name: 'it', powerKw: null, cords: ['g'], recovery: null }],
-    crews: { count: crews, logisticsDelay: null },
-  };
-}
 
 function study(facility: FacilitySpec, seed: string, horizonHours: number, warmupHours: number): StudyConfig {
   return { scenario: 't', seed, horizonHours, warmupHours, downtimeCostPerHour: null, facility, maxEvents: Infinity };

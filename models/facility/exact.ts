@@ -13,6 +13,10 @@ export interface ExactFigures {
   unavailability: number;
   availability: number;
   downtime_hours: number;
+  /** Without maintenance and recovery delays all downtime is unplanned and unpowered. */
+  unplanned_downtime_hours: number;
+  planned_downtime_hours: number;
+  outage_hours: number;
   incidents: number;
   mtbf_hours: number;
   mttr_hours: number;
@@ -43,6 +47,9 @@ export function exactFigures(f: FacilitySpec): ExactFigures | null {
     unavailability: u,
     availability: 1 - u,
     downtime_hours: downtime,
+    unplanned_downtime_hours: downtime,
+    planned_downtime_hours: 0,
+    outage_hours: downtime,
     incidents: freq,
     mtbf_hours: freq > 0 ? (HOURS_PER_YEAR - downtime) / freq : Infinity,
     mttr_hours: freq > 0 ? downtime / freq : NaN,

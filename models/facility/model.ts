@@ -222,7 +222,7 @@ export class FacilityModel {
     sub.up--;
     if (sub.delivering && sub.up < sub.needed) {
       sub.delivering = false;
-      sub.lostBy = u.name;
+      sub.lostBy = this.describeLoss(u);
       this.sim.markDirty();
     }
     if (!u.repair) {
@@ -241,6 +241,14 @@ export class FacilityModel {
     u.state = UnitState.repairing;
     const delay = this.logistics ? u.logisticsDelay(this.logistics) : 0;
     this.sim.after(u.timer, delay + u.repairTime());
+  }
+
+  /** "ups.4 failed (ups.2 in repair)": the failure that took a subsystem below its need, and why it mattered. */
+  private describeLoss(u: Unit): string {
+    const others = u.subsystem.units.filter((x) => x !== u && x.state !== UnitState.up);
+    if (others.length === 0) return `${u.name} failed`;
+    const what = (x: Unit) => `${x.name} ${x.state === UnitState.waiting ? 'waiting for a crew' : x.state === UnitState.repairing ? 'in repair' : 'down'}`;
+    return `${u.name} failed (${others.map(what).join(', ')})`;
   }
 
   private repaired(u: Unit): void {
@@ -305,7 +313,7 @@ export class FacilityModel {
   }
 
   private causeOf(load: Load): string {
-    const lost = load.cords.map((c) => `${c.lostBy} failed > ${c.name} below ${c.needed} of ${c.units.length} units`);
+    const lost = load.cords.map((c) => `${c.lostBy} > ${c.name} below ${c.needed} of ${c.units.length} units`);
     return lost.length > 0 ? lost.join(' & ') : 'unknown';
   }
 

@@ -58,3 +58,32 @@ export interface StudyConfig {
   /** Event budget per replication (Infinity when none). */
   maxEvents: number;
 }
+
+/**
+ * The simplest facility: one group `g` of n identical units with exponential failures and
+ * repairs, needing k, feeding one load `it` (used by oracle tests and benchmarks).
+ */
+export function kOfNFacility(n: number, k: number, mtbf: number, mttr: number, crews = Infinity): FacilitySpec {
+  return {
+    groups: [
+      {
+        name: 'g',
+        notation: `${k}+${n - k}`,
+        N: k,
+        subsystems: [
+          {
+            name: 'g',
+            needed: k,
+            units: Array.from({ length: n }, (_, i) => ({
+              name: `g.${i + 1}`,
+              failure: { kind: 'exponential', mean: mtbf },
+              repair: { kind: 'exponential', mean: mttr },
+            })),
+          },
+        ],
+      },
+    ],
+    loads: [{ name: 'it', powerKw: null, cords: ['g'], recovery: null }],
+    crews: { count: crews, logisticsDelay: null },
+  };
+}

@@ -189,3 +189,13 @@ export function loadScenarioText(text: string, file: string): LoadedScenario {
 export function withOverride(loaded: LoadedScenario, dottedPath: string, value: unknown): LoadedScenario {
   return override(loaded, parse(loaded.text, loaded.file), dottedPath, value);
 }
+
+/**
+ * A problem found after validation (e.g. while expanding the facility), located at the dotted
+ * key path in the scenario's file, or at the nearest part of that path the file has.
+ */
+export function problemAt(loaded: LoadedScenario, dottedPath: string, message: string, severity: Problem['severity'] = 'error'): Problem {
+  const { locator } = parse(loaded.text, loaded.file);
+  const path = dottedPath === '' ? [] : dottedPath.split('.');
+  return locator.problem(path, message, { severity });
+}
