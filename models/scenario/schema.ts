@@ -190,7 +190,7 @@ function sweep() {
       reference: z
         .record(z.string(), z.record(z.string(), z.number()))
         .default({})
-        .meta({ description: 'Published figures to show beside the simulation: {label: {value: number}}. Default: none.' }),
+        .meta({ description: 'Published figures to show beside the simulation: {label: {value: number}}, in the units of downtime_hours (h/yr); sweep.csv puts them on the downtime_hours rows, in a column named after the label. Default: none.' }),
     })
     .optional()
     .meta({ description: 'Vary one parameter over a list or range, with common random numbers. Default: none.' });
