@@ -117,7 +117,7 @@ const kofnSpec = (): FacilitySpec => kOfNFacility(UNITS, NEEDED, MTBF, MTTR);
 
 function kofnEngine(hours: number): Measurement & { downtime: number } {
   const sim = new Simulation();
-  const model = new FacilityModel(sim, kofnSpec(), false);
+  const model = new FacilityModel(sim, kofnSpec());
   model.reset(new Streams('bench', 0));
   const t0 = performance.now();
   model.start();

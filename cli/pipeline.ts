@@ -13,11 +13,11 @@ import { runReplications, type RunOutcome } from '../sim/runner.js';
 import { AggregateModelError, expandFacility, type FacilityInput } from '../models/facility/expand.js';
 import { exactFigures, type ExactFigures } from '../models/facility/exact.js';
 import type { StudyConfig } from '../models/facility/spec.js';
-import { COLUMN, metricDefs, replicationCsvColumns, type MetricDef } from '../models/metrics.js';
+import { COLUMN, HOURS_PER_YEAR, metricDefs, replicationCsvColumns, type MetricDef } from '../models/metrics.js';
 import { InputError, problemAt, withOverride, type LoadedScenario, type Problem } from '../models/scenario/index.js';
 import type { ReplicationDetail } from '../models/study.js';
 import { SUMMARY_COLUMNS, summarizeMetrics, type SummaryRow } from '../models/summary.js';
-import type { IncidentRow, StudyResults } from '../reports/results.js';
+import type { CauseRow, IncidentRow, StudyResults } from '../reports/results.js';
 import { VERSION } from './version.js';
 
 export const MODEL_MODULE = new URL('../models/study.js', import.meta.url).href;
@@ -166,14 +166,20 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
     replications.push(row);
   }
   const incidents: IncidentRow[] = [];
+  const byRoot = new Map<string, { incidents: number; hours: number }>();
   outcome.extras.forEach((extra, i) => {
     const detail = extra as ReplicationDetail | undefined;
     for (const inc of detail?.incidents ?? []) {
       const start = inc.start - study.config.warmupHours;
       const end = inc.end - study.config.warmupHours;
       incidents.push({ replication: i, start_h: start, end_h: end, duration_h: end - start, planned: inc.planned, load: inc.load, cause: inc.cause });
+      const root = byRoot.get(inc.root) ?? { incidents: 0, hours: 0 };
+      root.incidents++;
+      root.hours += inc.end - inc.start;
+      byRoot.set(inc.root, root);
     }
   });
+  const causes = causeRows(byRoot, (outcome.replications * study.config.horizonHours) / HOURS_PER_YEAR);
   const run = {
     version: VERSION,
     scenario: study.config.scenario,
@@ -209,8 +215,21 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
     replicationColumns: ['replication', 'seed', ...csvCols],
     replications,
     incidents,
+    causes,
     run,
   };
+}
+
+/**
+ * Downtime by root cause, per year (causes.csv): every incident is attributed to the first link
+ * of its cause chain, so the rows add up to the total downtime. Largest first.
+ */
+function causeRows(byRoot: Map<string, { incidents: number; hours: number }>, years: number): CauseRow[] {
+  let total = 0;
+  for (const v of byRoot.values()) total += v.hours;
+  return [...byRoot.entries()]
+    .map(([cause, v]) => ({ cause, incidents: v.incidents / years, downtime_hours: v.hours / years, share: total > 0 ? v.hours / total : 0 }))
+    .sort((a, b) => b.downtime_hours - a.downtime_hours || (a.cause < b.cause ? -1 : 1));
 }
 
 /** Long-form sweep.csv rows: one per (point, metric), with exact and reference values. */

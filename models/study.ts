@@ -29,7 +29,7 @@ export function createReplicator(config: unknown): Replicator {
   // One model instance per thread, reset for each replication (no rebuilding, little garbage).
   const sim = new Simulation();
   sim.maxEvents = study.maxEvents;
-  const model = new FacilityModel(sim, study.facility, true);
+  const model = new FacilityModel(sim, study.facility);
   const faultTimer = sim.timer('injected-fault', () => {
     throw new Error('injected fault (RESIM_TEST_FAULT)');
   });
@@ -50,7 +50,7 @@ export function createReplicator(config: unknown): Replicator {
     v[COLUMN.unplanned_downtime_hours] = a.downtime * perYear;
     v[COLUMN.planned_downtime_hours] = 0;
     v[COLUMN.outage_hours] = a.outage * perYear;
-    v[COLUMN.dirty_hours] = 0;
+    v[COLUMN.dirty_hours] = a.dirty * perYear;
     v[COLUMN.availability] = 1 - unavailability;
     v[COLUMN.unavailability] = unavailability;
     v[COLUMN.incidents] = a.incidents * perYear;

@@ -18,12 +18,22 @@ export interface IncidentRow {
 
 export const INCIDENT_COLUMNS = ['replication', 'start_h', 'end_h', 'duration_h', 'planned', 'load', 'cause'] as const;
 
+export interface CauseRow {
+  cause: string;
+  incidents: number;
+  downtime_hours: number;
+  share: number;
+}
+
+export const CAUSE_COLUMNS = ['cause', 'incidents', 'downtime_hours', 'share'] as const;
+
 export interface StudyResults {
   summaryColumns: readonly string[];
   summary: ReadonlyArray<Record<string, Cell>>;
   replicationColumns: readonly string[];
   replications: ReadonlyArray<Record<string, Cell>>;
   incidents: IncidentRow[];
+  causes: CauseRow[];
   run: Record<string, unknown>;
 }
 
@@ -32,6 +42,7 @@ export function writeStudyResults(dir: string, r: StudyResults): string[] {
     'summary.csv': toCsv(r.summaryColumns, r.summary),
     'replications.csv': toCsv(r.replicationColumns, r.replications),
     'incidents.csv': toCsv(INCIDENT_COLUMNS, r.incidents as unknown as Array<Record<string, Cell>>),
+    'causes.csv': toCsv(CAUSE_COLUMNS, r.causes as unknown as Array<Record<string, Cell>>),
     'run.json': JSON.stringify(r.run, null, 2) + '\n',
   };
   // run.json last: its presence says the folder is complete.

@@ -12,6 +12,8 @@ import { EventQueue } from './queue.js';
 
 export type Handler = () => void;
 
+const MAX_SETTLE_PASSES = 1000;
+
 /** An error raised inside a replication, carrying where and when it happened. */
 export class SimulationError extends Error {
   constructor(
@@ -141,8 +143,17 @@ export class Simulation {
     this.now = until;
   }
 
+  /**
+   * Runs the settle hook until nothing more changes at this instant (a settle may itself change
+   * state: a switch that transfers asks for its generator). A model that never settles is a bug.
+   */
   private settle(): void {
-    this.dirty = false;
-    if (this.settleHook) this.settleHook();
+    for (let pass = 0; this.dirty; pass++) {
+      if (pass >= MAX_SETTLE_PASSES) {
+        throw new SimulationError(`the model did not settle after ${MAX_SETTLE_PASSES} passes at t = ${this.now} h`, this.now, 'settle');
+      }
+      this.dirty = false;
+      if (this.settleHook) this.settleHook();
+    }
   }
 }

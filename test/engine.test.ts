@@ -178,28 +178,24 @@ describe('settling once per instant', () => {
     // At 10 the order is: u.2 fails (scheduled first) -> 0 up, then u.1 is repaired -> 1 up.
     const run = (secondFailure: number) => {
       const spec: FacilitySpec = {
-        groups: [
+        nodes: [
           {
+            kind: 'group',
             name: 'g',
-            notation: '1+1',
-            N: 1,
-            subsystems: [
-              {
-                name: 'g',
-                needed: 1,
-                units: [
-                  { name: 'u.1', failure: { kind: 'fixed', value: 5 }, repair: { kind: 'fixed', value: 5 } },
-                  { name: 'u.2', failure: { kind: 'fixed', value: secondFailure }, repair: { kind: 'fixed', value: 100 } },
-                ],
-              },
+            component: 'g',
+            carriedKw: 0,
+            needed: 1,
+            units: [
+              { name: 'u.1', failure: { kind: 'fixed', value: 5 }, repair: { kind: 'fixed', value: 5 } },
+              { name: 'u.2', failure: { kind: 'fixed', value: secondFailure }, repair: { kind: 'fixed', value: 100 } },
             ],
           },
         ],
-        loads: [{ name: 'it', powerKw: null, cords: ['g'], recovery: null }],
+        loads: [{ name: 'it', powerKw: null, cords: ['g'], cooling: null, recovery: null }],
         crews: { count: Infinity, logisticsDelay: null },
       };
       const sim = new Simulation();
-      const model = new FacilityModel(sim, spec, true);
+      const model = new FacilityModel(sim, spec);
       model.reset(new Streams('same-instant', 0));
       model.start();
       model.beginAccounting();
@@ -358,7 +354,7 @@ describe('engine against a hand-written loop (same streams)', () => {
 
   it('gives exactly the same downtime, incidents and event count for a 20-unit group needing 18 over 200,000 h', () => {
     const sim = new Simulation();
-    const model = new FacilityModel(sim, kofnSpec(), false);
+    const model = new FacilityModel(sim, kofnSpec());
     model.reset(new Streams(SEED, 0));
     model.start();
     model.beginAccounting();

@@ -1,13 +1,14 @@
 /**
  * Exact steady-state figures for the facilities that have them, shown beside the simulation:
- * one group feeding every load, no recovery delay, and either unlimited crews (k-of-n with
- * independent repair: exact for any failure and repair distributions, from their means) or
+ * every node a group of one component feeding every load (one subsystem, or independent
+ * parallel subsystems of a multi-system), no recovery delay, and either unlimited crews (k-of-n
+ * with independent repair: exact for any failure and repair distributions, from their means) or
  * exponential failures and repairs with a finite number of crews on a single subsystem
- * (birth-death chain). Independent subsystems of a multi-system combine as parallel blocks.
+ * (birth-death chain). Independent subsystems combine as parallel blocks.
  */
 import { makeDistribution } from '../../sim/distributions.js';
 import { HOURS_PER_YEAR, kOfNCrews, kOfNIndependent, type SystemFigures } from '../exact.js';
-import type { FacilitySpec, SubsystemSpec } from './spec.js';
+import type { FacilitySpec, GroupNodeSpec } from './spec.js';
 
 export interface ExactFigures {
   unavailability: number;
@@ -23,15 +24,18 @@ export interface ExactFigures {
 }
 
 export function exactFigures(f: FacilitySpec): ExactFigures | null {
-  if (f.groups.length !== 1 || f.loads.some((l) => l.recovery !== null)) return null;
-  const group = f.groups[0]!;
-  const names = group.subsystems.map((s) => s.name).sort().join(',');
+  if (f.nodes.length === 0 || f.nodes.some((n) => n.kind !== 'group')) return null;
+  const groups = f.nodes as GroupNodeSpec[];
+  if (new Set(groups.map((g) => g.component)).size !== 1) return null;
+  if (f.loads.some((l) => l.recovery !== null || l.cooling !== null)) return null;
+  const names = groups.map((s) => s.name).sort().join(',');
   if (f.loads.some((l) => [...l.cords].sort().join(',') !== names)) return null;
   if (f.crews.logisticsDelay !== null) return null;
+  if (groups.length > 1 && Number.isFinite(f.crews.count)) return null;
   const parts: SystemFigures[] = [];
-  for (const s of group.subsystems) {
-    const fig = subsystemFigures(s, group.subsystems.length === 1 ? f.crews.count : Infinity);
-    if (!fig || (group.subsystems.length > 1 && Number.isFinite(f.crews.count))) return null;
+  for (const s of groups) {
+    const fig = subsystemFigures(s, f.crews.count);
+    if (!fig) return null;
     parts.push(fig);
   }
   // Parallel subsystems: down only when all are; it goes down when the last one fails.
@@ -56,7 +60,7 @@ export function exactFigures(f: FacilitySpec): ExactFigures | null {
   };
 }
 
-function subsystemFigures(s: SubsystemSpec, crews: number): SystemFigures | null {
+function subsystemFigures(s: GroupNodeSpec, crews: number): SystemFigures | null {
   const first = s.units[0];
   if (!first?.failure || !first.repair) return null;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

@@ -1,20 +1,34 @@
 /**
- * The facility as a state machine on the engine: repairable units in subsystems, shared repair
- * crews, and loads whose service is judged once per instant.
+ * The facility on the engine: the power graph's nodes, judged once per instant, and the loads
+ * whose service is measured.
  *
- * Unit life (SCENARIOS.md "Ageing"): a time to failure is drawn when the unit enters service
- * (as good as new after repair); while down it does not age. One timer per unit serves both
- * purposes (next failure while up, repair completion while down).
+ * A settle (end of an instant with changes) runs three passes:
+ *   1. nodes in topological order compute their output level from their inputs (sources first);
+ *   2. loads put their power on their powered cords, and nodes in reverse order pass what they
+ *      carry on to their inputs, so batteries drain at the load they actually carry;
+ *   3. loads judge their service, and the site books downtime and incidents.
+ * A node whose state changed during a pass asks for another settle at the same instant
+ * (Simulation.markDirty), until nothing changes.
  */
 import { makeDistribution, type Distribution } from '../../sim/distributions.js';
 import type { Simulation } from '../../sim/engine.js';
 import type { Stream, Streams } from '../../sim/rng.js';
-import type { FacilitySpec } from './spec.js';
+import { Power, PowerNode, bestOf, explainInputs, type NodeContext } from './power.js';
+import type { FacilitySpec, LoadSpec, NodeSpec } from './spec.js';
+import { CoolingNode } from './nodes/cooling.js';
+import { GeneratorNode } from './nodes/generator.js';
+import { DistributionNode, GroupNode, UtilityNode, spreadDraw } from './nodes/simple.js';
+import { TransferSwitchNode } from './nodes/switch.js';
+import { UpsNode } from './nodes/ups.js';
+import { RepairShop } from './units.js';
 
-export const UnitState = { up: 'up', waiting: 'waiting', repairing: 'repairing', down: 'down' } as const;
-export type UnitState = (typeof UnitState)[keyof typeof UnitState];
-
-export const LoadState = { inService: 'in_service', unpowered: 'unpowered', recovering: 'recovering' } as const;
+export const LoadState = {
+  inService: 'in_service',
+  unpowered: 'unpowered',
+  tripped: 'tripped',
+  recovering: 'recovering',
+  dirtyDown: 'dirty_down',
+} as const;
 export type LoadState = (typeof LoadState)[keyof typeof LoadState];
 
 /** One loss of service of the site, cut at the horizon. */
@@ -25,296 +39,205 @@ export interface Incident {
   load: string;
   /** The chain from root to effect, joined by " > ". */
   cause: string;
+  /** The root cause, at component level (what causes.csv adds up). */
+  root: string;
   planned: boolean;
-}
-
-class Unit {
-  state: UnitState = UnitState.up;
-  timer = -1;
-  // Streams are created on first use: seeding one costs microseconds, and most units of a
-  // reliable facility never fail in a replication (STYLE.md).
-  private failureStream: Stream | null = null;
-  private repairStream: Stream | null = null;
-  private logisticsStream: Stream | null = null;
-  private streams: Streams | null = null;
-  constructor(
-    readonly name: string,
-    readonly subsystem: Subsystem,
-    readonly failure: Distribution | null,
-    readonly repair: Distribution | null,
-  ) {}
-
-  /** New replication: new streams, new and up. */
-  reset(streams: Streams): void {
-    this.streams = streams;
-    this.failureStream = this.repairStream = this.logisticsStream = null;
-    this.state = UnitState.up;
-  }
-
-  timeToFailure(): number {
-    this.failureStream ??= this.streams!.get(`${this.name}/failure`);
-    return this.failure!.sample(this.failureStream);
-  }
-
-  repairTime(): number {
-    this.repairStream ??= this.streams!.get(`${this.name}/repair`);
-    return this.repair!.sample(this.repairStream);
-  }
-
-  logisticsDelay(d: Distribution): number {
-    this.logisticsStream ??= this.streams!.get(`${this.name}/logistics`);
-    return d.sample(this.logisticsStream);
-  }
-}
-
-class Subsystem {
-  up = 0;
-  delivering = true;
-  /** The unit failure that last took this subsystem below its need (the root cause of its loss). */
-  lostBy = '';
-  readonly units: Unit[] = [];
-  constructor(
-    readonly name: string,
-    readonly needed: number,
-  ) {}
 }
 
 class Load {
   state: LoadState = LoadState.inService;
-  timer = -1;
-  cause = '';
-  private recoveryStream: Stream | null = null;
+  level: Power = Power.clean;
+  chain: string[] = [];
+  readonly timer: number;
+  private stream: Stream | null = null;
   private streams: Streams | null = null;
   constructor(
-    readonly name: string,
-    readonly cords: Subsystem[],
+    readonly spec: LoadSpec,
+    readonly cords: PowerNode[],
+    readonly cooling: CoolingNode | null,
     readonly recovery: Distribution | null,
-  ) {}
+    sim: Simulation,
+    onRecovered: (l: Load) => void,
+  ) {
+    // Recovery completes after events of the same instant that might interrupt it again.
+    this.timer = sim.timer(`${spec.name}/recovery`, () => onRecovered(this), 1);
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
 
   reset(streams: Streams): void {
     this.streams = streams;
-    this.recoveryStream = null;
+    this.stream = null;
     this.state = LoadState.inService;
-    this.cause = '';
+    this.level = Power.clean;
+    this.chain = [];
   }
 
   recoveryTime(): number {
-    this.recoveryStream ??= this.streams!.get(`${this.name}/recovery`);
-    return this.recovery!.sample(this.recoveryStream);
+    this.stream ??= this.streams!.get(`${this.name}/recovery`);
+    return this.recovery!.sample(this.stream);
   }
 }
 
-/** Per-replication accounting of site service, from `start` on. */
+/** Per-replication accounting of site service, from `beginAccounting` on. */
 export interface Accounting {
   downtime: number;
   outage: number;
+  dirty: number;
   incidents: number;
   log: Incident[];
 }
 
-export class FacilityModel {
-  private readonly units: Unit[] = [];
-  private readonly subsystems: Subsystem[] = [];
-  private readonly loads: Load[] = [];
-  private readonly crewQueue: Unit[] = [];
-  private queueHead = 0;
-  private freeCrews: number;
-  private readonly crewCount: number;
-  private readonly logistics: Distribution | null;
+/** "gensets fail_to_start (gensets.1 failed)" -> "gensets fail_to_start": what causes.csv groups by. */
+export function rootOf(chain: readonly string[]): string {
+  const first = chain[0] ?? 'unknown';
+  const paren = first.indexOf(' (');
+  return paren < 0 ? first : first.slice(0, paren);
+}
 
-  // Site state and accounting.
+export class FacilityModel {
+  private readonly nodes: PowerNode[] = [];
+  private readonly loads: Load[] = [];
+  private readonly shop: RepairShop;
+
   private siteDown = false;
   private siteUnpowered = false;
+  private siteDirty = false;
   private downSince = 0;
   private unpoweredSince = 0;
+  private dirtySince = 0;
   private accountFrom = 0;
   private current: Incident | null = null;
-  readonly account: Accounting = { downtime: 0, outage: 0, incidents: 0, log: [] };
+  account: Accounting = { downtime: 0, outage: 0, dirty: 0, incidents: 0, log: [] };
 
   /** Builds the model once; `reset` prepares it for each replication. */
   constructor(
     private readonly sim: Simulation,
     spec: FacilitySpec,
-    private readonly keepLog: boolean,
   ) {
-    this.crewCount = spec.crews.count;
-    this.freeCrews = spec.crews.count;
-    this.logistics = spec.crews.logisticsDelay ? makeDistribution(spec.crews.logisticsDelay) : null;
-    const byName = new Map<string, Subsystem>();
-    for (const g of spec.groups) {
-      for (const s of g.subsystems) {
-        const sub = new Subsystem(s.name, s.needed);
-        for (const u of s.units) {
-          const unit = new Unit(
-            u.name,
-            sub,
-            u.failure ? makeDistribution(u.failure) : null,
-            u.repair ? makeDistribution(u.repair) : null,
-          );
-          unit.timer = sim.timer(u.name, () => this.onUnitTimer(unit));
-          sub.units.push(unit);
-          this.units.push(unit);
-        }
-        sub.up = sub.units.length;
-        sub.delivering = sub.up >= sub.needed;
-        byName.set(s.name, sub);
-        this.subsystems.push(sub);
-      }
+    this.shop = new RepairShop(spec.crews.count, spec.crews.logisticsDelay ? makeDistribution(spec.crews.logisticsDelay) : null);
+    const ctx: NodeContext = { sim, shop: this.shop, changed: () => sim.markDirty() };
+    const byName = new Map<string, PowerNode>();
+    const get = (name: string) => {
+      const n = byName.get(name);
+      if (!n) throw new Error(`facility graph: "${name}" is used before it is built (not in topological order)`);
+      return n;
+    };
+    for (const n of spec.nodes) {
+      const node = buildNode(n, ctx, get);
+      node.carriedKw = n.carriedKw;
+      byName.set(n.name, node);
+      this.nodes.push(node);
     }
     for (const l of spec.loads) {
-      const load = new Load(
-        l.name,
-        l.cords.map((c) => byName.get(c)!),
-        l.recovery ? makeDistribution(l.recovery) : null,
+      const cooling = l.cooling ? get(l.cooling) : null;
+      if (cooling && !(cooling instanceof CoolingNode)) throw new Error(`facility graph: "${l.cooling}" is not a cooling node`);
+      this.loads.push(
+        new Load(
+          l,
+          l.cords.map(get),
+          cooling,
+          l.recovery ? makeDistribution(l.recovery) : null,
+          sim,
+          (load) => {
+            load.state = LoadState.inService;
+            sim.markDirty();
+          },
+        ),
       );
-      // Recovery completes after events of the same instant that might interrupt it again.
-      load.timer = sim.timer(`${l.name}/recovery`, () => this.onRecovered(load), 1);
-      this.loads.push(load);
     }
     sim.onSettle(() => this.settle());
   }
 
-  /**
-   * A new replication with these streams: everything new and up, batteries of accounting empty.
-   * The simulation must have been reset too.
-   */
+  /** A new replication with these streams: everything new and up. The simulation must be reset too. */
   reset(streams: Streams): void {
-    for (const u of this.units) u.reset(streams);
-    for (const s of this.subsystems) {
-      s.up = s.units.length;
-      s.delivering = s.up >= s.needed;
-      s.lostBy = '';
-    }
+    this.shop.reset();
+    for (const n of this.nodes) n.reset(streams);
     for (const l of this.loads) l.reset(streams);
-    this.crewQueue.length = 0;
-    this.queueHead = 0;
-    this.freeCrews = this.crewCount;
-    this.siteDown = false;
-    this.siteUnpowered = false;
-    this.downSince = 0;
-    this.unpoweredSince = 0;
+    this.siteDown = this.siteUnpowered = this.siteDirty = false;
+    this.downSince = this.unpoweredSince = this.dirtySince = 0;
     this.accountFrom = 0;
     this.current = null;
-    this.account.downtime = 0;
-    this.account.outage = 0;
-    this.account.incidents = 0;
-    this.account.log = [];
+    this.account = { downtime: 0, outage: 0, dirty: 0, incidents: 0, log: [] };
   }
 
-  /** Draws every unit's first time to failure; all equipment starts new and up. */
+  /** Schedules every first event; all equipment starts new and up, batteries full. */
   start(): void {
-    for (const u of this.units) this.enterService(u);
+    for (const n of this.nodes) n.start();
     this.settle();
   }
 
-  private enterService(u: Unit): void {
-    u.state = UnitState.up;
-    if (u.failure) this.sim.after(u.timer, u.timeToFailure());
-  }
-
-  private onUnitTimer(u: Unit): void {
-    if (u.state === UnitState.up) this.fail(u);
-    else this.repaired(u);
-  }
-
-  private fail(u: Unit): void {
-    const sub = u.subsystem;
-    sub.up--;
-    if (sub.delivering && sub.up < sub.needed) {
-      sub.delivering = false;
-      sub.lostBy = this.describeLoss(u);
-      this.sim.markDirty();
-    }
-    if (!u.repair) {
-      u.state = UnitState.down;
-      return;
-    }
-    if (this.freeCrews > 0) this.startRepair(u);
-    else {
-      u.state = UnitState.waiting;
-      this.crewQueue.push(u);
-    }
-  }
-
-  private startRepair(u: Unit): void {
-    this.freeCrews--;
-    u.state = UnitState.repairing;
-    const delay = this.logistics ? u.logisticsDelay(this.logistics) : 0;
-    this.sim.after(u.timer, delay + u.repairTime());
-  }
-
-  /** "ups.4 failed (ups.2 in repair)": the failure that took a subsystem below its need, and why it mattered. */
-  private describeLoss(u: Unit): string {
-    const others = u.subsystem.units.filter((x) => x !== u && x.state !== UnitState.up);
-    if (others.length === 0) return `${u.name} failed`;
-    const what = (x: Unit) => `${x.name} ${x.state === UnitState.waiting ? 'waiting for a crew' : x.state === UnitState.repairing ? 'in repair' : 'down'}`;
-    return `${u.name} failed (${others.map(what).join(', ')})`;
-  }
-
-  private repaired(u: Unit): void {
-    this.freeCrews++;
-    const sub = u.subsystem;
-    sub.up++;
-    if (!sub.delivering && sub.up >= sub.needed) {
-      sub.delivering = true;
-      this.sim.markDirty();
-    }
-    this.enterService(u);
-    if (this.queueHead < this.crewQueue.length) {
-      const next = this.crewQueue[this.queueHead++]!;
-      if (this.queueHead === this.crewQueue.length) {
-        this.crewQueue.length = 0;
-        this.queueHead = 0;
-      }
-      this.startRepair(next);
-    }
-  }
-
-  private onRecovered(load: Load): void {
-    load.state = LoadState.inService;
-    this.sim.markDirty();
-  }
-
-  /** Judges every load once all events of the instant are applied. */
   private settle(): void {
-    const now = this.sim.now;
-    let anyDown = false;
-    let anyUnpowered = false;
-    for (const load of this.loads) {
-      let powered = load.cords.length === 0;
-      for (const c of load.cords) if (c.delivering) powered = true;
-      if (!powered) {
-        if (load.state !== LoadState.unpowered) {
-          load.cause = this.causeOf(load);
-          this.sim.cancel(load.timer);
-        }
-        load.state = LoadState.unpowered;
-      } else if (load.state === LoadState.unpowered) {
-        if (load.recovery) {
-          load.state = LoadState.recovering;
-          this.sim.after(load.timer, load.recoveryTime());
-        } else load.state = LoadState.inService;
+    for (const n of this.nodes) n.evaluate();
+    for (const n of this.nodes) n.draw = 0;
+    for (const l of this.loads) {
+      const level = bestOf(l.cords);
+      if (level > Power.none && l.spec.powerKw) spreadDraw(l.spec.powerKw, l.cords);
+    }
+    for (let i = this.nodes.length - 1; i >= 0; i--) this.nodes[i]!.propagateDraw();
+    for (const l of this.loads) this.judge(l);
+    this.book();
+  }
+
+  private judge(load: Load): void {
+    const level = load.cords.length === 0 ? Power.clean : bestOf(load.cords);
+    const tripped = load.cooling?.tripped ?? false;
+    const wasLost = load.state === LoadState.unpowered || load.state === LoadState.tripped;
+    load.level = level;
+    if (level === Power.none || tripped) {
+      if (!wasLost) {
+        load.chain = level === Power.none ? this.powerChain(load) : [...load.cooling!.explain(), `${load.name} thermal trip`];
+        this.sim.cancel(load.timer);
       }
-      if (load.state !== LoadState.inService) anyDown = true;
-      if (load.state === LoadState.unpowered) anyUnpowered = true;
+      load.state = level === Power.none ? LoadState.unpowered : LoadState.tripped;
+    } else if (wasLost) {
+      if (load.recovery) {
+        load.state = LoadState.recovering;
+        this.sim.after(load.timer, load.recoveryTime());
+      } else load.state = LoadState.inService;
+    } else if (load.state !== LoadState.recovering) {
+      if (level === Power.dirtyDown && load.state !== LoadState.dirtyDown) load.chain = [...explainInputs(load.cords, 'dirty power'), `${load.name} on dirty power`];
+      load.state = level === Power.dirtyDown ? LoadState.dirtyDown : LoadState.inService;
     }
-    if (anyUnpowered !== this.siteUnpowered) {
-      if (anyUnpowered) this.unpoweredSince = now;
+  }
+
+  /** The cause chain of a load that lost power: through its (last) cord. */
+  private powerChain(load: Load): string[] {
+    const cords = load.cords;
+    if (cords.length === 1) return cords[0]!.explain();
+    const chains = cords.map((c) => c.explain());
+    return [...chains[chains.length - 1]!, `${load.name} lost all ${cords.length} cords (${chains.map((c) => rootOf(c)).join(' & ')})`];
+  }
+
+  private book(): void {
+    const now = this.sim.now;
+    let down = false;
+    let unpowered = false;
+    let dirty = false;
+    for (const l of this.loads) {
+      if (l.state !== LoadState.inService) down = true;
+      if (l.level === Power.none) unpowered = true;
+      if (l.level === Power.dirty || l.level === Power.dirtyDown) dirty = true;
+    }
+    if (unpowered !== this.siteUnpowered) {
+      if (unpowered) this.unpoweredSince = now;
       else this.account.outage += now - Math.max(this.unpoweredSince, this.accountFrom);
-      this.siteUnpowered = anyUnpowered;
+      this.siteUnpowered = unpowered;
     }
-    if (anyDown !== this.siteDown) {
-      if (anyDown) this.openIncident(now);
+    if (dirty !== this.siteDirty) {
+      if (dirty) this.dirtySince = now;
+      else this.account.dirty += now - Math.max(this.dirtySince, this.accountFrom);
+      this.siteDirty = dirty;
+    }
+    if (down !== this.siteDown) {
+      if (down) this.openIncident(now);
       else this.closeIncident(now);
-      this.siteDown = anyDown;
-    } else if (anyDown && this.current) {
+      this.siteDown = down;
+    } else if (down && this.current) {
       this.current.load = this.downLoads();
     }
-  }
-
-  private causeOf(load: Load): string {
-    const lost = load.cords.map((c) => `${c.lostBy} > ${c.name} below ${c.needed} of ${c.units.length} units`);
-    return lost.length > 0 ? lost.join(' & ') : 'unknown';
   }
 
   private downLoads(): string {
@@ -327,10 +250,9 @@ export class FacilityModel {
   private openIncident(now: number): void {
     this.downSince = now;
     this.account.incidents++;
-    if (this.keepLog) {
-      const first = this.loads.find((l) => l.state !== LoadState.inService)!;
-      this.current = { start: now, end: now, load: this.downLoads(), cause: first.cause, planned: false };
-    }
+    const first = this.loads.find((l) => l.state !== LoadState.inService)!;
+    const chain = first.chain.length > 0 ? first.chain : ['unknown'];
+    this.current = { start: now, end: now, load: this.downLoads(), cause: chain.join(' > '), root: rootOf(chain), planned: false };
   }
 
   private closeIncident(now: number): void {
@@ -346,10 +268,7 @@ export class FacilityModel {
   beginAccounting(): void {
     const now = this.sim.now;
     this.accountFrom = now;
-    this.account.downtime = 0;
-    this.account.outage = 0;
-    this.account.incidents = this.siteDown ? 1 : 0;
-    this.account.log = [];
+    this.account = { downtime: 0, outage: 0, dirty: 0, incidents: this.siteDown ? 1 : 0, log: [] };
     if (this.current) this.current.start = now;
   }
 
@@ -357,6 +276,7 @@ export class FacilityModel {
   finish(): void {
     const now = this.sim.now;
     if (this.siteUnpowered) this.account.outage += now - Math.max(this.unpoweredSince, this.accountFrom);
+    if (this.siteDirty) this.account.dirty += now - Math.max(this.dirtySince, this.accountFrom);
     if (this.siteDown) {
       this.account.downtime += now - Math.max(this.downSince, this.accountFrom);
       if (this.current) {
@@ -365,5 +285,24 @@ export class FacilityModel {
         this.current = null;
       }
     }
+  }
+}
+
+function buildNode(n: NodeSpec, ctx: NodeContext, get: (name: string) => PowerNode): PowerNode {
+  switch (n.kind) {
+    case 'group':
+      return new GroupNode(n, ctx);
+    case 'utility':
+      return new UtilityNode(n, ctx);
+    case 'distribution':
+      return new DistributionNode(n, ctx, n.inputs.map(get));
+    case 'generator':
+      return new GeneratorNode(n, ctx);
+    case 'transfer_switch':
+      return new TransferSwitchNode(n, ctx, get(n.primary), get(n.secondary));
+    case 'ups':
+      return new UpsNode(n, ctx, n.inputs.map(get), get(n.bypass));
+    case 'cooling':
+      return new CoolingNode(n, ctx, n.inputs.map(get));
   }
 }

@@ -1,6 +1,11 @@
 /**
  * The concrete, expanded facility: what the scenario's notation means, as plain data.
- * Produced by expand.ts, printed by `resim expand`, sent to workers, built by model.ts.
+ * Produced by expand.ts, printed by `resim expand`, sent to workers, built by facility.ts.
+ *
+ * Nodes are listed in topological order (every node after the nodes it reads from). A node's
+ * name is the component's name, or `<component>.<side>` for the subsystems of a multi-system
+ * (`ups.a`) and the elements replicated per side behind it (`pdu.a`). Units are
+ * `<node>.<i>` (1-based).
  */
 import type { DistSpec } from '../../sim/distributions.js';
 
@@ -11,26 +16,129 @@ export interface UnitSpec {
   repair: DistSpec | null;
 }
 
-/** A set of identical hot units that delivers while at least `needed` are up. */
-export interface SubsystemSpec {
+interface NodeBase {
   name: string;
+  /** The scenario component it comes from. */
+  component: string;
+  /** Nominal power it carries (kW): loads downstream, plus cooling power where it feeds cooling. */
+  carriedKw: number;
+}
+
+/** Identical hot units; delivers while at least `needed` are up. */
+export interface GroupNodeSpec extends NodeBase {
+  kind: 'group';
   needed: number;
   units: UnitSpec[];
 }
 
-export interface GroupSpec {
-  name: string;
-  notation: string;
-  /** N after resolution (units needed to carry the load of one subsystem). */
-  N: number;
-  subsystems: SubsystemSpec[];
+export interface InterruptionSpec {
+  between: DistSpec;
+  duration: DistSpec;
 }
+
+export interface UtilityNodeSpec extends NodeBase {
+  kind: 'utility';
+  outages: InterruptionSpec | null;
+  poorQuality: InterruptionSpec | null;
+}
+
+export interface DistributionNodeSpec extends NodeBase {
+  kind: 'distribution';
+  inputs: string[];
+  failure: DistSpec | null;
+  repair: DistSpec | null;
+}
+
+export interface GeneratorTestSpec {
+  every: number;
+  duration: number;
+}
+
+export interface GeneratorNodeSpec extends NodeBase {
+  kind: 'generator';
+  units: UnitSpec[];
+  /** `failure` of a unit here is its fail_to_run process (clock runs only while running). */
+  needed: number;
+  capacityKw: number;
+  startDelay: number;
+  startAttempts: number;
+  failToStart: number;
+  standbyFailure: DistSpec | null;
+  fuelHours: number | null;
+  refuelAfter: number | null;
+  tests: { start: GeneratorTestSpec | null; load: GeneratorTestSpec | null };
+}
+
+export interface TransferSwitchNodeSpec extends NodeBase {
+  kind: 'transfer_switch';
+  primary: string;
+  secondary: string;
+  delay: number;
+  fail: number;
+  retransferAfter: number;
+  failure: DistSpec | null;
+  repair: DistSpec | null;
+}
+
+export interface BatterySpec {
+  /** Hours at one unit's full rating. */
+  autonomy: number;
+  shared: boolean;
+  recharge: number;
+  fadePerYear: number;
+  /** Age at t = 0 in hours, or null when `health` is given. */
+  ageHours: number | null;
+  health: number | null;
+  replaceEvery: number | null;
+  failure: DistSpec | null;
+  repair: DistSpec | null;
+}
+
+export type UpsTopology = 'parallel' | 'hot_standby' | 'power_parallel';
+
+export interface UpsNodeSpec extends NodeBase {
+  kind: 'ups';
+  inputs: string[];
+  bypass: string;
+  topology: UpsTopology;
+  needed: number;
+  capacityKw: number;
+  units: UnitSpec[];
+  loadDetection: boolean;
+  battery: BatterySpec | null;
+  staticTransferFail: number;
+  bypassPoorQualityIsDown: boolean;
+  severeFraction: number;
+}
+
+export interface CoolingNodeSpec extends NodeBase {
+  kind: 'cooling';
+  inputs: string[];
+  needed: number;
+  capacityKw: number;
+  powerKw: number;
+  units: UnitSpec[];
+  restart: number;
+  rideThrough: number;
+  /** Heat of the loads it cools (kW). */
+  heatKw: number;
+}
+
+export type NodeSpec =
+  | GroupNodeSpec
+  | UtilityNodeSpec
+  | DistributionNodeSpec
+  | GeneratorNodeSpec
+  | TransferSwitchNodeSpec
+  | UpsNodeSpec
+  | CoolingNodeSpec;
 
 export interface LoadSpec {
   name: string;
   powerKw: number | null;
-  /** Names of the subsystems feeding this load; it is powered while any of them delivers. */
+  /** Nodes feeding this load; it is powered while any of them is. */
   cords: string[];
+  cooling: string | null;
   recovery: DistSpec | null;
 }
 
@@ -41,7 +149,8 @@ export interface CrewSpec {
 }
 
 export interface FacilitySpec {
-  groups: GroupSpec[];
+  /** In topological order. */
+  nodes: NodeSpec[];
   loads: LoadSpec[];
   crews: CrewSpec;
 }
@@ -65,25 +174,21 @@ export interface StudyConfig {
  */
 export function kOfNFacility(n: number, k: number, mtbf: number, mttr: number, crews = Infinity): FacilitySpec {
   return {
-    groups: [
+    nodes: [
       {
+        kind: 'group',
         name: 'g',
-        notation: `${k}+${n - k}`,
-        N: k,
-        subsystems: [
-          {
-            name: 'g',
-            needed: k,
-            units: Array.from({ length: n }, (_, i) => ({
-              name: `g.${i + 1}`,
-              failure: { kind: 'exponential', mean: mtbf },
-              repair: { kind: 'exponential', mean: mttr },
-            })),
-          },
-        ],
+        component: 'g',
+        carriedKw: 0,
+        needed: k,
+        units: Array.from({ length: n }, (_, i) => ({
+          name: `g.${i + 1}`,
+          failure: { kind: 'exponential', mean: mtbf },
+          repair: { kind: 'exponential', mean: mttr },
+        })),
       },
     ],
-    loads: [{ name: 'it', powerKw: null, cords: ['g'], recovery: null }],
+    loads: [{ name: 'it', powerKw: null, cords: ['g'], cooling: null, recovery: null }],
     crews: { count: crews, logisticsDelay: null },
   };
 }

@@ -1,0 +1,165 @@
+/**
+ * UPS batteries: one store per unit (a failed unit's store is lost to the system) or one
+ * shared cabinet holding the sum (SCENARIOS.md, DOMAIN.md §5.1).
+ *
+ * Each store holds energy (kWh) that changes linearly between settles: it discharges at the
+ * share of the actual load it carries, and recharges linearly, empty to full in `recharge`,
+ * while the UPS input is clean. Capacity fades with age: nominal x (1 - fade)^(age in years),
+ * age returning to 0 at each replacement. A store's hidden failure (its `mtbf`) is found only
+ * when a discharge needs it; the replacement (its `mttr`) arrives new and charged.
+ */
+import { makeDistribution } from '../../../sim/distributions.js';
+import type { Streams } from '../../../sim/rng.js';
+import { HOURS_PER_YEAR } from '../../metrics.js';
+import type { NodeContext } from '../power.js';
+import type { BatterySpec } from '../spec.js';
+import { Unit, type UnitOwner } from '../units.js';
+
+/** Below this a store counts as empty (kWh): guards against rounding at the depletion instant. */
+const EMPTY_KWH = 1e-9;
+
+export class BatteryBank implements UnitOwner {
+  readonly stores: number;
+  private readonly nominalKwh: number;
+  readonly soc: Float64Array;
+  /** kW into (+) or out of (-) each store since `lastT`. */
+  private readonly rate: Float64Array;
+  private lastT = 0;
+  /** Hidden-failure process of each store (null when the battery never fails). */
+  readonly health: Unit[] | null;
+  private readonly ageAtStart: number;
+
+  constructor(
+    private readonly spec: BatterySpec,
+    unitCount: number,
+    unitCapacityKw: number,
+    name: string,
+    ctx: NodeContext,
+    private readonly onRevealedOrReplaced: () => void,
+  ) {
+    this.stores = spec.shared ? 1 : unitCount;
+    this.nominalKwh = spec.autonomy * unitCapacityKw * (spec.shared ? unitCount : 1);
+    this.soc = new Float64Array(this.stores);
+    this.rate = new Float64Array(this.stores);
+    const failure = spec.failure ? makeDistribution(spec.failure) : null;
+    const repair = spec.repair ? makeDistribution(spec.repair) : null;
+    this.health = failure
+      ? Array.from({ length: this.stores }, (_, i) => {
+          const u = new Unit(spec.shared ? `${name}.battery` : `${name}.${i + 1}.battery`, failure, repair, this, ctx.shop, ctx.sim);
+          return u;
+        })
+      : null;
+    const R = spec.replaceEvery;
+    const age = spec.ageHours ?? 0;
+    this.ageAtStart = R !== null && age >= R ? 0 : age;
+  }
+
+  reset(streams: Streams): void {
+    for (let i = 0; i < this.stores; i++) {
+      this.soc[i] = this.capacityAt(0);
+      this.rate[i] = 0;
+    }
+    this.lastT = 0;
+    if (this.health) {
+      for (const u of this.health) {
+        u.reset(streams);
+        u.hidden = true;
+      }
+    }
+  }
+
+  start(): void {
+    if (this.health) for (const u of this.health) u.start();
+  }
+
+  /** Capacity of one store at time t (kWh), after fade. */
+  capacityAt(t: number): number {
+    const f = this.spec.fadePerYear;
+    const R = this.spec.replaceEvery;
+    if (this.spec.health !== null) {
+      // Health is the state at t = 0; the first replacement comes one replace_every later.
+      if (R === null || t < R) return this.nominalKwh * this.spec.health * (1 - f) ** (t / HOURS_PER_YEAR);
+      return this.nominalKwh * (1 - f) ** (((t - R) % R) / HOURS_PER_YEAR);
+    }
+    const age = R === null ? this.ageAtStart + t : (this.ageAtStart + t) % R;
+    return f === 0 ? this.nominalKwh : this.nominalKwh * (1 - f) ** (age / HOURS_PER_YEAR);
+  }
+
+  /** Brings every store to `now` at the rates set at the last settle. */
+  advance(now: number): void {
+    const dt = now - this.lastT;
+    if (dt > 0) {
+      const cap = this.capacityAt(now);
+      for (let i = 0; i < this.stores; i++) {
+        const r = this.rate[i]!;
+        let e = this.soc[i]!;
+        if (r !== 0) e += r * dt;
+        this.soc[i] = e < EMPTY_KWH ? 0 : e > cap ? cap : e;
+      }
+    }
+    this.lastT = now;
+  }
+
+  /** True while store i can deliver energy (not failed, not empty). */
+  usable(i: number): boolean {
+    return this.soc[i]! > EMPTY_KWH && !(this.health && !this.health[i]!.up);
+  }
+
+  /** A discharge needs store i: a hidden failure is found now. */
+  demand(i: number): void {
+    const h = this.health?.[i];
+    if (h && !h.up) h.reveal();
+  }
+
+  failed(i: number): boolean {
+    return this.health !== null && !this.health[i]!.up;
+  }
+
+  /**
+   * Sets the rates until the next settle: `drainKw` shared equally by the usable stores in
+   * `active`, and a linear recharge of the stores in `charging`. Returns the time until the first
+   * draining store runs empty (Infinity when none drains).
+   */
+  setRates(drainKw: number, active: readonly number[], charging: readonly number[]): number {
+    this.rate.fill(0);
+    const recharge = this.capacityAt(this.lastT) / this.spec.recharge;
+    for (const i of charging) if (!this.failed(i)) this.rate[i] = recharge;
+    if (drainKw <= 0) return Infinity;
+    let n = 0;
+    for (const i of active) if (this.usable(i)) n++;
+    if (n === 0) return Infinity;
+    const share = drainKw / n;
+    let empty = Infinity;
+    for (const i of active) {
+      if (!this.usable(i)) continue;
+      this.rate[i] = -share;
+      empty = Math.min(empty, this.soc[i]! / share);
+    }
+    return empty;
+  }
+
+  /** Energy left in the usable stores of `active` (kWh). */
+  energy(active: readonly number[]): number {
+    let e = 0;
+    for (const i of active) if (this.usable(i)) e += this.soc[i]!;
+    return e;
+  }
+
+  /** Marks the draining stores empty (called at the depletion instant, against rounding). */
+  emptyDraining(): void {
+    // Anything a draining store still holds is rounding if it would last under 4 ms.
+    for (let i = 0; i < this.stores; i++) if (this.rate[i]! < 0 && this.soc[i]! <= -this.rate[i]! * 1e-6) this.soc[i] = 0;
+  }
+
+  unitFailed(): void {
+    // Hidden: nothing changes until a discharge needs the store.
+  }
+
+  unitRepaired(unit: Unit): void {
+    // The replacement arrives new and charged; the hidden-failure clock starts again.
+    const i = this.health!.indexOf(unit);
+    this.soc[i] = this.capacityAt(this.lastT);
+    unit.hidden = true;
+    this.onRevealedOrReplaced();
+  }
+}

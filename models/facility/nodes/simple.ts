@@ -1,0 +1,180 @@
+/**
+ * The simple nodes: a generic group of hot units, the utility, and distribution elements.
+ */
+import { makeDistribution, type Distribution } from '../../../sim/distributions.js';
+import type { Stream, Streams } from '../../../sim/rng.js';
+import { Power, PowerNode, bestOf, explainInputs, type NodeContext } from '../power.js';
+import type { DistributionNodeSpec, GroupNodeSpec, UtilityNodeSpec } from '../spec.js';
+import { Unit, type UnitOwner } from '../units.js';
+
+/** "modules unit failure (modules.3 failed; modules.1 in repair)": the component-level cause first. */
+export function unitLoss(component: string, failed: Unit, units: readonly Unit[]): string {
+  const others = units.filter((u) => u !== failed && !u.up).map((u) => u.describe());
+  return `${component} unit failure (${[`${failed.name} failed`, ...others].join('; ')})`;
+}
+
+/** Identical hot units; delivers while at least `needed` are up. */
+export class GroupNode extends PowerNode implements UnitOwner {
+  readonly units: Unit[];
+  readonly needed: number;
+  private upCount = 0;
+  private lostBy = '';
+
+  constructor(spec: GroupNodeSpec, ctx: NodeContext) {
+    super(spec.name, ctx);
+    this.needed = spec.needed;
+    this.units = spec.units.map(
+      (u) => new Unit(u.name, u.failure ? makeDistribution(u.failure) : null, u.repair ? makeDistribution(u.repair) : null, this, ctx.shop, ctx.sim),
+    );
+  }
+
+  reset(streams: Streams): void {
+    for (const u of this.units) u.reset(streams);
+    this.upCount = this.units.length;
+    this.lostBy = '';
+    this.level = this.upCount >= this.needed ? Power.clean : Power.none;
+  }
+
+  start(): void {
+    for (const u of this.units) u.start();
+  }
+
+  unitFailed(unit: Unit): void {
+    if (this.upCount-- === this.needed) {
+      this.lostBy = unitLoss(this.component, unit, this.units);
+      this.ctx.changed();
+    }
+  }
+
+  unitRepaired(): void {
+    if (++this.upCount === this.needed) this.ctx.changed();
+  }
+
+  /** The scenario component this subsystem belongs to (`ups` for `ups.a`). */
+  get component(): string {
+    const dot = this.name.indexOf('.');
+    return dot < 0 ? this.name : this.name.slice(0, dot);
+  }
+
+  evaluate(): void {
+    this.level = this.upCount >= this.needed ? Power.clean : Power.none;
+  }
+
+  explain(): string[] {
+    return [this.lostBy, `${this.name} below ${this.needed} of ${this.units.length} units`];
+  }
+}
+
+/** Mains: alternates normal / outage, and independently normal / poor quality. */
+export class UtilityNode extends PowerNode {
+  private outage = false;
+  private poor = false;
+  private readonly outageTimer: number;
+  private readonly qualityTimer: number;
+  private readonly outages: { between: Distribution; duration: Distribution } | null;
+  private readonly quality: { between: Distribution; duration: Distribution } | null;
+  private streams: Streams | null = null;
+  private outageStream: Stream | null = null;
+  private qualityStream: Stream | null = null;
+
+  constructor(spec: UtilityNodeSpec, ctx: NodeContext) {
+    super(spec.name, ctx);
+    const pair = (p: UtilityNodeSpec['outages']) => (p ? { between: makeDistribution(p.between), duration: makeDistribution(p.duration) } : null);
+    this.outages = pair(spec.outages);
+    this.quality = pair(spec.poorQuality);
+    this.outageTimer = ctx.sim.timer(`${spec.name}/outages`, () => this.toggleOutage());
+    this.qualityTimer = ctx.sim.timer(`${spec.name}/poor_quality`, () => this.toggleQuality());
+  }
+
+  reset(streams: Streams): void {
+    this.streams = streams;
+    this.outageStream = this.qualityStream = null;
+    this.outage = this.poor = false;
+    this.level = Power.clean;
+  }
+
+  start(): void {
+    if (this.outages) {
+      this.outageStream = this.streams!.get(`${this.name}/outages`);
+      this.ctx.sim.after(this.outageTimer, this.outages.between.sample(this.outageStream));
+    }
+    if (this.quality) {
+      this.qualityStream = this.streams!.get(`${this.name}/poor_quality`);
+      this.ctx.sim.after(this.qualityTimer, this.quality.between.sample(this.qualityStream));
+    }
+  }
+
+  private toggleOutage(): void {
+    this.outage = !this.outage;
+    const d = this.outage ? this.outages!.duration : this.outages!.between;
+    this.ctx.sim.after(this.outageTimer, d.sample(this.outageStream!));
+    this.ctx.changed();
+  }
+
+  private toggleQuality(): void {
+    this.poor = !this.poor;
+    const d = this.poor ? this.quality!.duration : this.quality!.between;
+    this.ctx.sim.after(this.qualityTimer, d.sample(this.qualityStream!));
+    this.ctx.changed();
+  }
+
+  evaluate(): void {
+    this.level = this.outage ? Power.none : this.poor ? Power.dirty : Power.clean;
+  }
+
+  explain(): string[] {
+    return [this.outage ? `${this.name} outage` : `${this.name} poor quality`];
+  }
+}
+
+/** A series element (switchboard, busway, cable): output = best input while the element is up. */
+export class DistributionNode extends PowerNode implements UnitOwner {
+  private readonly unit: Unit;
+
+  constructor(
+    spec: DistributionNodeSpec,
+    ctx: NodeContext,
+    private readonly inputs: PowerNode[],
+  ) {
+    super(spec.name, ctx);
+    this.unit = new Unit(spec.name, spec.failure ? makeDistribution(spec.failure) : null, spec.repair ? makeDistribution(spec.repair) : null, this, ctx.shop, ctx.sim);
+  }
+
+  reset(streams: Streams): void {
+    this.unit.reset(streams);
+  }
+
+  start(): void {
+    this.unit.start();
+  }
+
+  unitFailed(): void {
+    this.ctx.changed();
+  }
+
+  unitRepaired(): void {
+    this.ctx.changed();
+  }
+
+  evaluate(): void {
+    this.level = this.unit.up ? bestOf(this.inputs) : Power.none;
+  }
+
+  override propagateDraw(): void {
+    spreadDraw(this.draw, this.inputs);
+  }
+
+  explain(): string[] {
+    return this.unit.up ? explainInputs(this.inputs, `${this.name} input lost`) : [`${this.name} failure`];
+  }
+}
+
+/** Shares a draw equally among the powered inputs (several cords or feeds). */
+export function spreadDraw(draw: number, inputs: readonly PowerNode[]): void {
+  if (draw === 0) return;
+  let powered = 0;
+  for (const n of inputs) if (n.level > Power.none) powered++;
+  if (powered === 0) return;
+  const share = draw / powered;
+  for (const n of inputs) if (n.level > Power.none) n.draw += share;
+}

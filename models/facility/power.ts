@@ -1,0 +1,60 @@
+/**
+ * What flows along the power graph: an output level per node, judged once per instant in
+ * topological order (sources first), and the explanation of a loss as a cause chain.
+ */
+import type { Simulation } from '../../sim/engine.js';
+import type { Streams } from '../../sim/rng.js';
+import type { RepairShop } from './units.js';
+
+/**
+ * Output level of a node. Dirty power is unconditioned mains reaching the load through a static
+ * bypass while the mains are of poor quality; `dirtyDown` is dirty power that the UPS it passed
+ * was told to count as downtime (`bypass_poor_quality_is_down`).
+ */
+export const Power = { none: 0, dirtyDown: 1, dirty: 2, clean: 3 } as const;
+export type Power = (typeof Power)[keyof typeof Power];
+
+/** Everything a node needs from the facility. */
+export interface NodeContext {
+  readonly sim: Simulation;
+  readonly shop: RepairShop;
+  /** Asks for the power graph to be judged again at the end of this instant. */
+  changed(): void;
+}
+
+export abstract class PowerNode {
+  level: Power = Power.clean;
+  /** Power actually drawn through this node (kW), from the second pass of a settle. */
+  draw = 0;
+  /** Nominal power this node must carry (kW): the design load, for sizing and demand. */
+  carriedKw = 0;
+
+  constructor(
+    readonly name: string,
+    protected readonly ctx: NodeContext,
+  ) {}
+
+  /** New replication: new streams, everything new and up. */
+  abstract reset(streams: Streams): void;
+  /** Schedules the first events of a replication. */
+  abstract start(): void;
+  /** First pass of a settle: read the inputs' levels, update state, set `level`. */
+  abstract evaluate(): void;
+  /** Second pass (reverse order): pass `draw` on to the inputs and react to it (batteries). */
+  propagateDraw(): void {}
+  /** Why this node's output is below clean, root first ("utility outage", "gensets fail_to_start"). */
+  abstract explain(): string[];
+}
+
+/** The cause chain of the first input that is down (or the given fallback). */
+export function explainInputs(inputs: readonly PowerNode[], fallback: string): string[] {
+  const lost = inputs.find((n) => n.level === Power.none) ?? inputs.find((n) => n.level < Power.clean);
+  return lost ? lost.explain() : [fallback];
+}
+
+/** The best level among several feeds (a dual-corded load, an element with several inputs). */
+export function bestOf(inputs: readonly PowerNode[]): Power {
+  let best: Power = Power.none;
+  for (const n of inputs) if (n.level > best) best = n.level;
+  return best;
+}
