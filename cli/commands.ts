@@ -87,7 +87,7 @@ function printWarnings(prepared: Prepared[]): void {
     const studies = p.kind === 'study' ? [p.study] : p.sweep.points;
     for (const s of studies) {
       for (const w of s.warnings) {
-        const text = `warning: ${formatProblem(w)}`;
+        const text = formatProblem({ ...w, severity: 'warning' });
         if (!seen.has(text)) process.stderr.write(text + '\n');
         seen.add(text);
       }

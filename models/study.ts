@@ -47,8 +47,8 @@ export function createReplicator(config: unknown): Replicator {
     const v = new Float64Array(REPLICATION_COLUMNS.length);
     const unavailability = a.downtime / study.horizonHours;
     v[COLUMN.downtime_hours] = a.downtime * perYear;
-    v[COLUMN.unplanned_downtime_hours] = a.downtime * perYear;
-    v[COLUMN.planned_downtime_hours] = 0;
+    v[COLUMN.unplanned_downtime_hours] = (a.downtime - a.planned) * perYear;
+    v[COLUMN.planned_downtime_hours] = a.planned * perYear;
     v[COLUMN.outage_hours] = a.outage * perYear;
     v[COLUMN.dirty_hours] = a.dirty * perYear;
     v[COLUMN.availability] = 1 - unavailability;

@@ -25,6 +25,7 @@ export interface ExactFigures {
 
 export function exactFigures(f: FacilitySpec): ExactFigures | null {
   if (f.nodes.length === 0 || f.nodes.some((n) => n.kind !== 'group')) return null;
+  if ((f.commonCause?.length ?? 0) > 0 || (f.maintenance?.length ?? 0) > 0) return null;
   const groups = f.nodes as GroupNodeSpec[];
   if (new Set(groups.map((g) => g.component)).size !== 1) return null;
   if (f.loads.some((l) => l.recovery !== null || l.cooling !== null)) return null;

@@ -17,7 +17,7 @@
 import type { DistSpec } from '../../sim/distributions.js';
 import { parseRedundancy, resolveCount, usesSymbolicN, type Count, type Redundancy } from '../redundancy.js';
 import type { Scenario } from '../scenario/index.js';
-import type { BatterySpec, CrewSpec, FacilitySpec, LoadSpec, NodeSpec, UnitSpec } from './spec.js';
+import type { BatterySpec, CommonCauseSpec, CrewSpec, FacilitySpec, LoadSpec, MaintenanceSpec, NodeSpec, UnitSpec } from './spec.js';
 
 type Components = Scenario['components'];
 type Component = Components[string];
@@ -47,6 +47,8 @@ export interface Expansion {
 export interface FacilityInput {
   components: Components;
   crews?: { count: number; logistics_delay?: DistSpec } | null;
+  maintenance?: Scenario['maintenance'];
+  common_cause?: Scenario['common_cause'];
 }
 
 const SIDE_NAMES = 'abcdefghijklmnopqrstuvwxyz';
@@ -92,28 +94,111 @@ class Expander {
         else throw err;
       }
     }
+    const commonCause = this.errors.length === 0 ? this.commonCause() : [];
+    const maintenance = this.errors.length === 0 ? this.maintenance() : [];
     if (this.errors.length > 0) throw new AggregateModelError(this.errors);
     const crews: CrewSpec = {
       count: this.input.crews ? this.input.crews.count : Infinity,
       logisticsDelay: this.input.crews?.logistics_delay ?? null,
     };
-    return { facility: { nodes: this.nodes, loads: this.loads, crews }, warnings: this.warnings };
+    return { facility: { nodes: this.nodes, loads: this.loads, crews, commonCause, maintenance }, warnings: this.warnings };
   }
 
-  /** Nominal power each component carries, from the loads back to the sources. */
-  private computeCarried(): void {
-    const contribution = (name: string): number => {
-      const c = this.components[name]!;
-      if (c.type === 'load') return c.power ?? 0;
-      if (c.type === 'cooling') return c.unit.power * this.unitCount(name, c);
-      return this.carried.get(name) ?? 0;
-    };
-    for (const name of [...this.order].reverse()) {
-      let sum = 0;
-      for (const [other, c] of Object.entries(this.components)) {
-        if (feeds(c).includes(name)) sum += contribution(other);
+  /** Unit names of a node (series elements and switches are one unit named like the node). */
+  private unitsOfNode(n: NodeSpec): string[] {
+    return 'units' in n ? n.units.map((u) => u.name) : n.kind === 'utility' ? [] : [n.name];
+  }
+
+  /** What a name in `common_cause` or `maintenance` means: a unit, a node, or a whole component. */
+  private resolve(name: string): { units: string[]; nodes: NodeSpec[]; unit: boolean } | null {
+    for (const n of this.nodes) if (this.unitsOfNode(n).includes(name) && n.name !== name) return { units: [name], nodes: [n], unit: true };
+    const node = this.nodes.find((n) => n.name === name);
+    if (node) return { units: this.unitsOfNode(node), nodes: [node], unit: node.kind === 'distribution' || node.kind === 'transfer_switch' };
+    const nodes = this.nodes.filter((n) => n.component === name);
+    if (nodes.length > 0) return { units: nodes.flatMap((n) => this.unitsOfNode(n)), nodes, unit: false };
+    return null;
+  }
+
+  private unknownPart(path: string, name: string): ModelError {
+    const known = this.nodes.flatMap((n) => [n.name, ...this.unitsOfNode(n)]);
+    return new ModelError(path, `"${name}" names no component, subsystem or unit of the expanded facility (e.g. ${[...new Set(known)].slice(0, 6).join(', ')})`);
+  }
+
+  private commonCause(): CommonCauseSpec[] {
+    return (this.input.common_cause ?? []).flatMap((cc, i) => {
+      const units: string[] = [];
+      cc.group.forEach((member, j) => {
+        const r = this.resolve(member);
+        if (!r) this.errors.push(this.unknownPart(`common_cause.${i}.group.${j}`, member));
+        else units.push(...r.units);
+      });
+      return units.length > 0 ? [{ label: cc.group.join('+'), beta: cc.beta, units: [...new Set(units)] }] : [];
+    });
+  }
+
+  private maintenance(): MaintenanceSpec[] {
+    return (this.input.maintenance ?? []).flatMap((m, i) => {
+      const r = this.resolve(m.target);
+      if (!r) {
+        this.errors.push(this.unknownPart(`maintenance.${i}.target`, m.target));
+        return [];
       }
-      this.carried.set(name, sum);
+      let steps: MaintenanceSpec['steps'];
+      if (m.mode === 'shutdown') steps = [{ nodes: r.nodes.map((n) => n.name) }];
+      else if (r.unit) steps = [{ unit: r.units[0]! }];
+      else if (r.nodes.length > 1) steps = r.nodes.map((n) => ({ nodes: [n.name] }));
+      else {
+        // One system: with spare units they are serviced one at a time, the rest carrying the
+        // load; without, the whole system goes out (and the load with it, unplanned).
+        const n = r.nodes[0]!;
+        const spare = 'needed' in n && 'units' in n && n.units.length > n.needed;
+        steps = spare ? r.units.map((unit) => ({ unit })) : [{ nodes: [n.name] }];
+      }
+      const loads = m.mode === 'shutdown' ? this.loadsBehind(r.nodes.map((n) => n.name)) : [];
+      return [{ target: m.target, mode: m.mode, every: m.every, duration: m.duration, offset: m.offset, steps, loads }];
+    });
+  }
+
+  /** Loads that depend on these nodes (every cord fed through them, or cooled by them). */
+  private loadsBehind(targets: string[]): string[] {
+    const behind = new Set(targets);
+    for (const n of this.nodes) {
+      const from = n.kind === 'distribution' || n.kind === 'ups' || n.kind === 'cooling' ? n.inputs : n.kind === 'transfer_switch' ? [n.primary, n.secondary] : [];
+      if (from.some((x) => behind.has(x))) behind.add(n.name);
+    }
+    return this.loads.filter((l) => (l.cords.length > 0 && l.cords.every((c) => behind.has(c))) || (l.cooling !== null && behind.has(l.cooling))).map((l) => l.name);
+  }
+
+  /**
+   * Nominal power each component carries: every load and cooling system downstream of it,
+   * each counted once (a dual-corded load behind two switchboards of one UPS is carried once).
+   */
+  private computeCarried(): void {
+    const consumers = new Map<string, string[]>();
+    for (const [other, c] of Object.entries(this.components)) {
+      for (const source of feeds(c)) consumers.set(source, [...(consumers.get(source) ?? []), other]);
+    }
+    const reach = new Map<string, Set<string>>();
+    const downstream = (name: string): Set<string> => {
+      let set = reach.get(name);
+      if (set) return set;
+      set = new Set<string>();
+      reach.set(name, set);
+      for (const c of consumers.get(name) ?? []) {
+        const type = this.components[c]!.type;
+        if (type === 'load' || type === 'cooling') set.add(c);
+        for (const x of downstream(c)) set.add(x);
+      }
+      return set;
+    };
+    for (const name of this.order) {
+      let sum = 0;
+      for (const x of downstream(name)) {
+        const c = this.components[x]!;
+        sum += c.type === 'load' ? (c.power ?? 0) : c.type === 'cooling' ? c.unit.power * this.unitCount(x, c) : 0;
+      }
+      const self = this.components[name]!;
+      this.carried.set(name, self.type === 'cooling' ? sum + self.unit.power * this.unitCount(name, self) : sum);
     }
   }
 
@@ -264,7 +349,7 @@ class Expander {
     if (options.singleOnly && r.form !== 'single') {
       throw new ModelError(`${path}.redundancy`, `"${notation}" is a multi-system; for this component type resim simulates one system (${options.singleOnly}): write e.g. N+1 or 2N`);
     }
-    const perSubsystem = r.form === 'distributed' ? (carried * r.m) / r.k : carried;
+    const perSubsystem = r.form === 'distributed' ? distributedShare(carried, r, (c as { spread?: 'cyclic' | 'even' }).spread ?? 'cyclic') : carried;
     const N = this.resolveN(name, c, r, perSubsystem, capacity);
     const units = (node: string, count: number): UnitSpec[] =>
       Array.from({ length: count }, (_, i) => ({ name: `${node}.${i + 1}`, failure: failures.failure, repair: failures.repair }));
@@ -283,7 +368,7 @@ class Expander {
       if (capacity !== undefined && perSubsystem > 0 && s.working * capacity < perSubsystem - EPS) {
         this.warnings.push({
           path: `${path}.redundancy`,
-          message: `${s.node}: ${s.working} working units of ${capacity} kW cannot carry ${round(perSubsystem)} kW; there is no redundancy at that load`,
+          message: `${s.node}: ${s.working} working unit${s.working === 1 ? '' : 's'} of ${capacity} kW cannot carry ${round(perSubsystem)} kW; there is no redundancy at that load`,
         });
       }
       nodes.push(make(s.node, s.working, units(s.node, s.working + s.reserve)));
@@ -342,14 +427,16 @@ class Expander {
         staticTransferFail: c.static_transfer.fail,
         bypassPoorQualityIsDown: c.bypass_poor_quality_is_down,
         severeFraction: c.severe_fraction,
+        maintenanceBypass: c.maintenance_bypass,
       };
     });
   }
 
-  /** Nominal load of one subsystem: the full load, or m/k of it for a distributed system. */
+  /** Nominal load of one subsystem: the full load, or its share of it in a distributed system. */
   private subsystemCarried(name: string, carried: number): number {
-    const r = parseRedundancy(String((this.components[name] as { redundancy: string | number }).redundancy));
-    return r.form === 'distributed' ? (carried * r.m) / r.k : carried;
+    const c = this.components[name] as { redundancy: string | number; spread?: 'cyclic' | 'even' };
+    const r = parseRedundancy(String(c.redundancy));
+    return r.form === 'distributed' ? distributedShare(carried, r, c.spread ?? 'cyclic') : carried;
   }
 
   private expandDistribution(name: string, c: Of<'distribution'>): void {
@@ -394,15 +481,24 @@ class Expander {
   }
 }
 
+/**
+ * What one subsystem of a kN/m system is sized for (SCENARIOS.md): m of the k load groups
+ * (cyclic), or with `spread: even` 1/(k-1) of the load, since a lost subsystem's load falls
+ * evenly on all the others.
+ */
+function distributedShare(carried: number, r: Extract<Redundancy, { form: 'distributed' }>, spread: 'cyclic' | 'even'): number {
+  return spread === 'even' ? carried / (r.k - 1) : (carried * r.m) / r.k;
+}
+
 /** Components a component draws power from (not its bypass, which carries it only on transfer). */
 function feeds(c: Component): string[] {
   switch (c.type) {
     case 'ups':
     case 'distribution':
     case 'load':
-      return c.input;
+      return [...c.input];
     case 'cooling':
-      return c.input ?? [];
+      return [...(c.input ?? [])];
     case 'transfer_switch':
       return [c.primary, c.secondary];
     default:

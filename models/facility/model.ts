@@ -20,10 +20,12 @@ import { GeneratorNode } from './nodes/generator.js';
 import { DistributionNode, GroupNode, UtilityNode, spreadDraw } from './nodes/simple.js';
 import { TransferSwitchNode } from './nodes/switch.js';
 import { UpsNode } from './nodes/ups.js';
-import { RepairShop } from './units.js';
+import { RepairShop, Unit, type CommonCause } from './units.js';
+import type { MaintenanceSpec } from './spec.js';
 
 export const LoadState = {
   inService: 'in_service',
+  planned: 'planned',
   unpowered: 'unpowered',
   tripped: 'tripped',
   recovering: 'recovering',
@@ -48,6 +50,9 @@ class Load {
   state: LoadState = LoadState.inService;
   level: Power = Power.clean;
   chain: string[] = [];
+  /** Shutdown maintenance plans holding this load down (planned downtime). */
+  plannedDown = 0;
+  plannedBy = '';
   readonly timer: number;
   private stream: Stream | null = null;
   private streams: Streams | null = null;
@@ -73,6 +78,8 @@ class Load {
     this.state = LoadState.inService;
     this.level = Power.clean;
     this.chain = [];
+    this.plannedDown = 0;
+    this.plannedBy = '';
   }
 
   recoveryTime(): number {
@@ -84,6 +91,8 @@ class Load {
 /** Per-replication accounting of site service, from `beginAccounting` on. */
 export interface Accounting {
   downtime: number;
+  /** Of which planned (incidents caused by shutdown maintenance). */
+  planned: number;
   outage: number;
   dirty: number;
   incidents: number;
@@ -101,6 +110,8 @@ export class FacilityModel {
   private readonly nodes: PowerNode[] = [];
   private readonly loads: Load[] = [];
   private readonly shop: RepairShop;
+  private readonly commonCauses: CommonCauseGroup[] = [];
+  private readonly plans: MaintenancePlan[] = [];
 
   private siteDown = false;
   private siteUnpowered = false;
@@ -110,7 +121,8 @@ export class FacilityModel {
   private dirtySince = 0;
   private accountFrom = 0;
   private current: Incident | null = null;
-  account: Accounting = { downtime: 0, outage: 0, dirty: 0, incidents: 0, log: [] };
+  private currentPlanned = false;
+  account: Accounting = { downtime: 0, planned: 0, outage: 0, dirty: 0, incidents: 0, log: [] };
 
   /** Builds the model once; `reset` prepares it for each replication. */
   constructor(
@@ -148,29 +160,49 @@ export class FacilityModel {
         ),
       );
     }
+    const units = new Map<string, Unit>();
+    for (const n of this.nodes) for (const u of n.allUnits()) units.set(u.name, u);
+    for (const cc of spec.commonCause ?? []) {
+      const group = new CommonCauseGroup(cc.label, cc.beta, cc.units.map((u) => units.get(u)!));
+      for (const u of group.members) u.commonCauses.push(group);
+      this.commonCauses.push(group);
+    }
+    const loadsByName = new Map(this.loads.map((l) => [l.name, l]));
+    for (const m of spec.maintenance ?? []) {
+      this.plans.push(new MaintenancePlan(m, sim, byName, units, m.loads.map((l) => loadsByName.get(l)!)));
+    }
     sim.onSettle(() => this.settle());
   }
 
   /** A new replication with these streams: everything new and up. The simulation must be reset too. */
   reset(streams: Streams): void {
     this.shop.reset();
-    for (const n of this.nodes) n.reset(streams);
+    for (const n of this.nodes) {
+      n.reset(streams);
+      n.outOfService = false;
+    }
     for (const l of this.loads) l.reset(streams);
+    for (const g of this.commonCauses) g.reset(streams);
+    for (const p of this.plans) p.reset();
     this.siteDown = this.siteUnpowered = this.siteDirty = false;
     this.downSince = this.unpoweredSince = this.dirtySince = 0;
     this.accountFrom = 0;
     this.current = null;
-    this.account = { downtime: 0, outage: 0, dirty: 0, incidents: 0, log: [] };
+    this.account = { downtime: 0, planned: 0, outage: 0, dirty: 0, incidents: 0, log: [] };
   }
 
   /** Schedules every first event; all equipment starts new and up, batteries full. */
   start(): void {
     for (const n of this.nodes) n.start();
+    for (const p of this.plans) p.start();
     this.settle();
   }
 
   private settle(): void {
-    for (const n of this.nodes) n.evaluate();
+    for (const n of this.nodes) {
+      n.evaluate();
+      if (n.outOfService) n.level = n.maintenanceLevel();
+    }
     for (const n of this.nodes) n.draw = 0;
     for (const l of this.loads) {
       const level = bestOf(l.cords);
@@ -179,14 +211,22 @@ export class FacilityModel {
     for (let i = this.nodes.length - 1; i >= 0; i--) this.nodes[i]!.propagateDraw();
     for (const l of this.loads) this.judge(l);
     this.book();
+    // Maintenance postponed because the redundancy it relies on was lost: try again now.
+    for (const p of this.plans) if (p.pending) p.tryStep();
   }
 
   private judge(load: Load): void {
     const level = load.cords.length === 0 ? Power.clean : bestOf(load.cords);
     const tripped = load.cooling?.tripped ?? false;
-    const wasLost = load.state === LoadState.unpowered || load.state === LoadState.tripped;
+    const wasLost = load.state === LoadState.unpowered || load.state === LoadState.tripped || load.state === LoadState.planned;
     load.level = level;
-    if (level === Power.none || tripped) {
+    if (load.plannedDown > 0) {
+      if (load.state !== LoadState.planned) {
+        load.chain = [`maintenance of ${load.plannedBy} (shutdown)`];
+        this.sim.cancel(load.timer);
+      }
+      load.state = LoadState.planned;
+    } else if (level === Power.none || tripped) {
       if (!wasLost) {
         load.chain = level === Power.none ? this.powerChain(load) : [...load.cooling!.explain(), `${load.name} thermal trip`];
         this.sim.cancel(load.timer);
@@ -252,11 +292,15 @@ export class FacilityModel {
     this.account.incidents++;
     const first = this.loads.find((l) => l.state !== LoadState.inService)!;
     const chain = first.chain.length > 0 ? first.chain : ['unknown'];
-    this.current = { start: now, end: now, load: this.downLoads(), cause: chain.join(' > '), root: rootOf(chain), planned: false };
+    const planned = first.state === LoadState.planned;
+    this.current = { start: now, end: now, load: this.downLoads(), cause: chain.join(' > '), root: rootOf(chain), planned };
+    this.currentPlanned = planned;
   }
 
   private closeIncident(now: number): void {
-    this.account.downtime += now - Math.max(this.downSince, this.accountFrom);
+    const length = now - Math.max(this.downSince, this.accountFrom);
+    this.account.downtime += length;
+    if (this.currentPlanned) this.account.planned += length;
     if (this.current) {
       this.current.end = now;
       this.account.log.push(this.current);
@@ -268,7 +312,7 @@ export class FacilityModel {
   beginAccounting(): void {
     const now = this.sim.now;
     this.accountFrom = now;
-    this.account = { downtime: 0, outage: 0, dirty: 0, incidents: this.siteDown ? 1 : 0, log: [] };
+    this.account = { downtime: 0, planned: 0, outage: 0, dirty: 0, incidents: this.siteDown ? 1 : 0, log: [] };
     if (this.current) this.current.start = now;
   }
 
@@ -278,7 +322,9 @@ export class FacilityModel {
     if (this.siteUnpowered) this.account.outage += now - Math.max(this.unpoweredSince, this.accountFrom);
     if (this.siteDirty) this.account.dirty += now - Math.max(this.dirtySince, this.accountFrom);
     if (this.siteDown) {
-      this.account.downtime += now - Math.max(this.downSince, this.accountFrom);
+      const length = now - Math.max(this.downSince, this.accountFrom);
+      this.account.downtime += length;
+      if (this.currentPlanned) this.account.planned += length;
       if (this.current) {
         this.current.end = now;
         this.account.log.push(this.current);
@@ -304,5 +350,142 @@ function buildNode(n: NodeSpec, ctx: NodeContext, get: (name: string) => PowerNo
       return new UpsNode(n, ctx, n.inputs.map(get), get(n.bypass));
     case 'cooling':
       return new CoolingNode(n, ctx, n.inputs.map(get));
+  }
+}
+
+/** Beta factor: a member's own failure is, with probability beta, a failure of every member. */
+class CommonCauseGroup implements CommonCause {
+  readonly label: string;
+  private stream: Stream | null = null;
+  private streams: Streams | null = null;
+
+  constructor(
+    private readonly name: string,
+    private readonly beta: number,
+    readonly members: Unit[],
+  ) {
+    this.label = `common cause ${name}`;
+  }
+
+  reset(streams: Streams): void {
+    this.streams = streams;
+    this.stream = null;
+  }
+
+  strikes(): boolean {
+    if (this.beta <= 0) return false;
+    this.stream ??= this.streams!.get(`common_cause/${this.name}`);
+    return this.stream.uniform() <= this.beta;
+  }
+
+  propagate(unit: Unit): void {
+    for (const m of this.members) if (m !== unit) m.failNow(this.label);
+  }
+}
+
+/**
+ * One maintenance plan: due at `offset`, then every `every`; its steps (units one at a time,
+ * or nodes) each out for `duration`. Concurrent maintenance waits while the redundancy it relies
+ * on is lost (a unit whose system has no spare now, a subsystem whose sibling is down); a target
+ * that never had redundancy goes out anyway and its loads drop (unplanned downtime). Shutdown
+ * maintenance takes the target out and holds its dependent loads down (planned downtime).
+ * Maintenance has its own staff: it does not use the repair crews. A round still running when
+ * the next is due makes that one skipped.
+ */
+class MaintenancePlan {
+  pending = false;
+  private active = false;
+  private step = 0;
+  private readonly dueTimer: number;
+  private readonly endTimer: number;
+  private current: { unit: Unit | null; nodes: PowerNode[] } | null = null;
+
+  constructor(
+    private readonly spec: MaintenanceSpec,
+    private readonly sim: Simulation,
+    private readonly nodes: Map<string, PowerNode>,
+    private readonly units: Map<string, Unit>,
+    private readonly loads: Load[],
+  ) {
+    this.dueTimer = sim.timer(`maintenance/${spec.target}`, () => this.due());
+    this.endTimer = sim.timer(`maintenance/${spec.target}/end`, () => this.endStep());
+  }
+
+  reset(): void {
+    this.pending = this.active = false;
+    this.step = 0;
+    this.current = null;
+  }
+
+  start(): void {
+    this.sim.after(this.dueTimer, this.spec.offset);
+  }
+
+  private due(): void {
+    this.sim.after(this.dueTimer, this.spec.every);
+    if (this.active) return;
+    this.active = true;
+    this.step = 0;
+    this.tryStep();
+  }
+
+  /** Starts the current step if its redundancy allows (concurrent), else waits for a settle. */
+  tryStep(): void {
+    const s = this.spec.steps[this.step]!;
+    const unit = 'unit' in s ? this.units.get(s.unit)! : null;
+    const nodes = 'nodes' in s ? s.nodes.map((n) => this.nodes.get(n)!) : [];
+    if (unit && !unit.up) {
+      // Failed or already out: nothing to service now; on to the next step.
+      this.pending = false;
+      this.advance();
+      return;
+    }
+    if (this.spec.mode === 'concurrent' && !this.redundancyHolds(unit, nodes)) {
+      this.pending = true;
+      return;
+    }
+    this.pending = false;
+    this.current = { unit, nodes };
+    unit?.setMaintenance(true);
+    for (const n of nodes) n.outOfService = true;
+    for (const l of this.loads) {
+      l.plannedDown++;
+      l.plannedBy = this.spec.target;
+    }
+    this.sim.after(this.endTimer, this.spec.duration);
+    this.sim.markDirty();
+  }
+
+  private redundancyHolds(unit: Unit | null, nodes: PowerNode[]): boolean {
+    if (unit) {
+      const owner = [...this.nodes.values()].find((n) => n.allUnits().includes(unit));
+      if (!owner) return true;
+      const spare = owner.spare();
+      return spare.design === 0 || spare.now > 0;
+    }
+    // A subsystem relies on its siblings (the other sides of the same component).
+    return nodes.every((node) => {
+      const component = node.name.includes('.') ? node.name.slice(0, node.name.indexOf('.')) : node.name;
+      const siblings = [...this.nodes.values()].filter((n) => n !== node && n.name.startsWith(`${component}.`) && !nodes.includes(n));
+      return siblings.every((n) => n.level > Power.none);
+    });
+  }
+
+  private endStep(): void {
+    const c = this.current;
+    if (c) {
+      c.unit?.setMaintenance(false);
+      for (const n of c.nodes) n.outOfService = false;
+      for (const l of this.loads) l.plannedDown--;
+      this.current = null;
+      this.sim.markDirty();
+    }
+    this.advance();
+  }
+
+  private advance(): void {
+    this.step++;
+    if (this.step < this.spec.steps.length) this.tryStep();
+    else this.active = false;
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Simulation } from '../../sim/engine.js';
 import type { Streams } from '../../sim/rng.js';
-import type { RepairShop } from './units.js';
+import type { RepairShop, Unit } from './units.js';
 
 /**
  * Output level of a node. Dirty power is unconditioned mains reaching the load through a static
@@ -24,6 +24,8 @@ export interface NodeContext {
 
 export abstract class PowerNode {
   level: Power = Power.clean;
+  /** Taken out for maintenance as a whole (a subsystem, a series element). */
+  outOfService = false;
   /** Power actually drawn through this node (kW), from the second pass of a settle. */
   draw = 0;
   /** Nominal power this node must carry (kW): the design load, for sizing and demand. */
@@ -44,6 +46,18 @@ export abstract class PowerNode {
   propagateDraw(): void {}
   /** Why this node's output is below clean, root first ("utility outage", "gensets fail_to_start"). */
   abstract explain(): string[];
+  /** The repairable units it is made of (for maintenance and common cause). */
+  allUnits(): readonly Unit[] {
+    return [];
+  }
+  /** Units beyond those needed: by design, and available now (for postponing maintenance). */
+  spare(): { design: number; now: number } {
+    return { design: 0, now: 0 };
+  }
+  /** Its output while taken out for maintenance: nothing, unless it can be bypassed. */
+  maintenanceLevel(): Power {
+    return Power.none;
+  }
 }
 
 /** The cause chain of the first input that is down (or the given fallback). */

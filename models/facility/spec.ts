@@ -109,6 +109,8 @@ export interface UpsNodeSpec extends NodeBase {
   staticTransferFail: number;
   bypassPoorQualityIsDown: boolean;
   severeFraction: number;
+  /** Servicing the whole UPS puts the load on raw mains (the bypass) instead of dropping it. */
+  maintenanceBypass: boolean;
 }
 
 export interface CoolingNodeSpec extends NodeBase {
@@ -148,11 +150,36 @@ export interface CrewSpec {
   logisticsDelay: DistSpec | null;
 }
 
+/** Beta-factor common cause: a failure of a member unit is, with probability beta, a failure of all. */
+export interface CommonCauseSpec {
+  /** What the scenario wrote, e.g. "ups.a+ups.b" (names the event in cause chains). */
+  label: string;
+  beta: number;
+  units: string[];
+}
+
+/**
+ * One maintenance plan, resolved: the steps are taken one after another, each for `duration`:
+ * units (one unit of an N+X system at a time) or nodes (a subsystem, a series element).
+ */
+export interface MaintenanceSpec {
+  target: string;
+  mode: 'concurrent' | 'shutdown';
+  every: number;
+  duration: number;
+  offset: number;
+  steps: Array<{ unit: string } | { nodes: string[] }>;
+  /** shutdown: the loads that depend on the target, down (planned) for the duration. */
+  loads: string[];
+}
+
 export interface FacilitySpec {
   /** In topological order. */
   nodes: NodeSpec[];
   loads: LoadSpec[];
   crews: CrewSpec;
+  commonCause?: CommonCauseSpec[];
+  maintenance?: MaintenanceSpec[];
 }
 
 /** Everything a worker needs to simulate replications. */

@@ -19,10 +19,25 @@ export interface UnitOwner {
   unitRepaired(unit: Unit): void;
 }
 
+/** Units that fail together (beta factor), see model.ts. */
+export interface CommonCause {
+  /** Called on a unit's own failure: true when it is a common-cause event (the caller's cue). */
+  strikes(unit: Unit): boolean;
+  /** Fails every other member that is up. */
+  propagate(unit: Unit): void;
+  readonly label: string;
+}
+
 export class Unit {
   state: UnitState = UnitState.up;
   /** False while switched off: the failure clock is paused. */
   running = true;
+  /** True while taken out for planned maintenance (not failed, not available, clock paused). */
+  maintained = false;
+  /** Set when the current failure is part of a common-cause event: its label. */
+  failCause = '';
+  /** Common-cause groups this unit belongs to. */
+  commonCauses: CommonCause[] = [];
   /**
    * Hidden failures (idle standby units, batteries): a failure is not noticed, so no repair
    * starts, until `reveal` (a test or a demand found it).
@@ -47,8 +62,14 @@ export class Unit {
     this.timer = sim.timer(name, () => (this.state === UnitState.up ? this.fail() : this.repaired()));
   }
 
+  /** Available: not failed and not in maintenance. */
   get up(): boolean {
-    return this.state === UnitState.up;
+    return this.state === UnitState.up && !this.maintained;
+  }
+
+  /** Does the failure clock run? */
+  private get clockOn(): boolean {
+    return this.running && !this.maintained;
   }
 
   /** New replication: new streams, new and up, not yet aged. */
@@ -57,6 +78,8 @@ export class Unit {
     this.failureStream = this.repairStream = this.logisticsStream = null;
     this.state = UnitState.up;
     this.running = true;
+    this.maintained = false;
+    this.failCause = '';
     this.remaining = NaN;
   }
 
@@ -68,9 +91,25 @@ export class Unit {
   /** Switches the unit off (its failure clock pauses) or on again (it resumes). */
   setRunning(on: boolean): void {
     if (on === this.running) return;
+    const before = this.clockOn;
     this.running = on;
-    if (this.state !== UnitState.up || !this.failure) return;
-    if (on) {
+    this.clockChanged(before);
+  }
+
+  /** Takes the unit out for maintenance (its owner sees it unavailable) or puts it back. */
+  setMaintenance(on: boolean): void {
+    if (on === this.maintained || this.state !== UnitState.up) return;
+    const before = this.clockOn;
+    this.maintained = on;
+    this.clockChanged(before);
+    if (on) this.owner.unitFailed(this);
+    else this.owner.unitRepaired(this);
+  }
+
+  private clockChanged(before: boolean): void {
+    const after = this.clockOn;
+    if (after === before || this.state !== UnitState.up || !this.failure) return;
+    if (after) {
       this.sim.after(this.timer, this.remaining);
       this.remaining = NaN;
     } else {
@@ -79,9 +118,12 @@ export class Unit {
     }
   }
 
-  /** Fails the unit now, whatever its clock says (common cause, a failed start, a revealed hidden failure). */
-  failNow(): void {
-    if (this.state === UnitState.up) this.fail();
+  /** Fails the unit now, whatever its clock says (a failed start); `cause` labels a common-cause failure. */
+  failNow(cause = ''): void {
+    if (this.state !== UnitState.up) return;
+    if (this.maintained) this.setMaintenance(false);
+    this.failCause = cause;
+    this.fail(cause !== '');
   }
 
   private enterService(): void {
@@ -89,17 +131,25 @@ export class Unit {
     if (!this.failure) return;
     this.failureStream ??= this.streams!.get(`${this.name}/failure`);
     const ttf = this.failure.sample(this.failureStream);
-    if (this.running) this.sim.after(this.timer, ttf);
+    if (this.clockOn) this.sim.after(this.timer, ttf);
     else this.remaining = ttf;
   }
 
-  private fail(): void {
+  /** `induced`: failed by a common-cause event, which must not strike again from here. */
+  private fail(induced = false): void {
     this.sim.cancel(this.timer);
     this.remaining = NaN;
+    let strike: CommonCause | undefined;
+    if (!induced) {
+      this.failCause = '';
+      strike = this.commonCauses.find((g) => g.strikes(this));
+      if (strike) this.failCause = strike.label;
+    }
     const repairNow = this.repair !== null && !this.hidden;
     this.state = repairNow ? UnitState.waiting : UnitState.down;
     this.owner.unitFailed(this);
     if (repairNow) this.shop.request(this);
+    strike?.propagate(this);
   }
 
   /** A hidden failure is found: the repair starts (if the unit has one). */
@@ -123,13 +173,22 @@ export class Unit {
 
   private repaired(): void {
     this.shop.release();
+    this.failCause = '';
     this.enterService();
     this.owner.unitRepaired(this);
   }
 
   /** "ups.a.2 in repair" */
   describe(): string {
-    const what = this.state === UnitState.waiting ? 'waiting for a crew' : this.state === UnitState.repairing ? 'in repair' : this.state === UnitState.down ? 'down' : 'up';
+    const what = this.maintained
+      ? 'in maintenance'
+      : this.state === UnitState.waiting
+        ? 'waiting for a crew'
+        : this.state === UnitState.repairing
+          ? 'in repair'
+          : this.state === UnitState.down
+            ? 'down'
+            : 'up';
     return `${this.name} ${what}`;
   }
 }

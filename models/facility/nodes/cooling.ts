@@ -72,6 +72,14 @@ export class CoolingNode extends PowerNode implements UnitOwner {
     this.ctx.changed();
   }
 
+  override spare(): { design: number; now: number } {
+    return { design: this.units.length - this.spec.needed, now: this.upCount - this.spec.needed };
+  }
+
+  override allUnits(): readonly Unit[] {
+    return this.units;
+  }
+
   evaluate(): void {
     const sim = this.ctx.sim;
     const powered = this.inputs.length === 0 || bestOf(this.inputs) > Power.none;

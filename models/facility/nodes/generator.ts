@@ -48,7 +48,8 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
   readonly gensets: Genset[];
   private readonly byUnit = new Map<Unit, Genset>();
   private demands = 0;
-  private testing = false;
+  /** Tests under way (a start test and a load test may overlap). */
+  private readonly testing = { start: false, load: false };
   private runStart = NaN;
   private lastFuelUpdate = 0;
   /** Load share of each running unit since the last fuel update. */
@@ -59,7 +60,6 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
   private readonly loadTestTimer: number;
   /** Transfer switches fed by this group: a load test opens their utility breaker. */
   readonly switches: Array<{ setBreakerOpen(open: boolean): void }> = [];
-  private loadTestOn = false;
 
   constructor(
     private readonly spec: GeneratorNodeSpec,
@@ -105,8 +105,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
       g.startStream = null;
     }
     this.demands = 0;
-    this.testing = false;
-    this.loadTestOn = false;
+    this.testing.start = this.testing.load = false;
     this.runStart = NaN;
     this.lastFuelUpdate = 0;
     this.share = 0;
@@ -130,7 +129,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
   }
 
   private get wanted(): boolean {
-    return this.demands > 0 || this.testing;
+    return this.demands > 0 || this.testing.start || this.testing.load;
   }
 
   /** Starts idle units when power is wanted, releases everything when it is not. */
@@ -221,30 +220,20 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
   private toggleTest(kind: 'start' | 'load'): void {
     const test = this.spec.tests[kind]!;
     const timer = kind === 'start' ? this.startTestTimer : this.loadTestTimer;
-    if (!this.testing) {
-      this.testing = true;
-      if (kind === 'load') {
-        this.loadTestOn = true;
-        for (const s of this.switches) s.setBreakerOpen(true);
-      }
-      this.ctx.sim.after(timer, test.duration);
-      this.react();
-    } else {
-      this.testing = false;
-      if (this.loadTestOn) {
-        this.loadTestOn = false;
-        for (const s of this.switches) s.setBreakerOpen(false);
-      }
-      this.ctx.sim.after(timer, test.every - test.duration);
-      this.react();
-    }
+    const on = !this.testing[kind];
+    this.testing[kind] = on;
+    // A load test opens the utility breaker of the switches this group feeds.
+    if (kind === 'load') for (const s of this.switches) s.setBreakerOpen(on);
+    this.ctx.sim.after(timer, on ? test.duration : test.every - test.duration);
+    this.react();
   }
 
   unitFailed(unit: Unit): void {
     const g = this.byUnit.get(unit)!;
     if (unit === g.standby) return; // hidden until a start finds it
     if (g.state === GensetState.starting) this.ctx.sim.cancel(g.attemptTimer);
-    if (g.state === GensetState.running) {
+    if (unit.maintained) g.problem = 'in maintenance';
+    else if (g.state === GensetState.running) {
       g.problem = 'fail_to_run';
       g.standby?.setRunning(true);
     }
@@ -280,6 +269,16 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
     let running = 0;
     for (const g of this.gensets) if (g.state === GensetState.running) running++;
     return running === 0 ? 0 : Math.min(1, this.carriedKw / (running * this.spec.capacityKw));
+  }
+
+  override spare(): { design: number; now: number } {
+    // A group running for a real demand is never taken apart for maintenance.
+    const available = this.gensets.filter((g) => g.run.up && (g.standby === null || g.standby.up)).length;
+    return { design: this.gensets.length - this.spec.needed, now: this.demands > 0 ? 0 : available - this.spec.needed };
+  }
+
+  override allUnits(): readonly Unit[] {
+    return this.gensets.map((g) => g.run);
   }
 
   evaluate(): void {

@@ -10,7 +10,9 @@ import { Unit, type UnitOwner } from '../units.js';
 /** "modules unit failure (modules.3 failed; modules.1 in repair)": the component-level cause first. */
 export function unitLoss(component: string, failed: Unit, units: readonly Unit[]): string {
   const others = units.filter((u) => u !== failed && !u.up).map((u) => u.describe());
-  return `${component} unit failure (${[`${failed.name} failed`, ...others].join('; ')})`;
+  const what = failed.maintained ? 'maintenance' : failed.failCause !== '' ? failed.failCause : 'unit failure';
+  const first = failed.maintained ? `${failed.name} in maintenance` : `${failed.name} failed`;
+  return `${component} ${what} (${[first, ...others].join('; ')})`;
 }
 
 /** Identical hot units; delivers while at least `needed` are up. */
@@ -54,6 +56,14 @@ export class GroupNode extends PowerNode implements UnitOwner {
   get component(): string {
     const dot = this.name.indexOf('.');
     return dot < 0 ? this.name : this.name.slice(0, dot);
+  }
+
+  override spare(): { design: number; now: number } {
+    return { design: this.units.length - this.needed, now: this.upCount - this.needed };
+  }
+
+  override allUnits(): readonly Unit[] {
+    return this.units;
   }
 
   evaluate(): void {
@@ -154,6 +164,10 @@ export class DistributionNode extends PowerNode implements UnitOwner {
 
   unitRepaired(): void {
     this.ctx.changed();
+  }
+
+  override allUnits(): readonly Unit[] {
+    return [this.unit];
   }
 
   evaluate(): void {

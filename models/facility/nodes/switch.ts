@@ -111,6 +111,10 @@ export class TransferSwitchNode extends PowerNode implements UnitOwner {
     return this.transferStream.uniform() <= this.spec.fail;
   }
 
+  override allUnits(): readonly Unit[] {
+    return [this.unit];
+  }
+
   evaluate(): void {
     const sim = this.ctx.sim;
     const primaryOk = this.primary.level > Power.none && !this.breakerOpen;

@@ -92,7 +92,7 @@ export class UpsNode extends PowerNode implements UnitOwner {
   unitFailed(unit: Unit): void {
     this.upCount--;
     this.lostBy = unitLoss(this.componentName, unit, this.units);
-    if (this.spec.topology === 'hot_standby' && unit === this.units[0] && this.spec.severeFraction > 0) {
+    if (this.spec.topology === 'hot_standby' && unit === this.units[0] && !unit.maintained && this.spec.severeFraction > 0) {
       this.severeStream ??= this.streams!.get(`${unit.name}/severe`);
       this.severe = this.severeStream.uniform() <= this.spec.severeFraction;
     }
@@ -133,6 +133,20 @@ export class UpsNode extends PowerNode implements UnitOwner {
     const stores = [...new Set(unitIdx.map((i) => this.storeOf(i)))];
     for (const s of stores) this.battery.demand(s);
     return this.battery.energy(stores) > 0;
+  }
+
+  override spare(): { design: number; now: number } {
+    return { design: this.units.length - this.spec.needed, now: this.upCount - this.spec.needed };
+  }
+
+  override allUnits(): readonly Unit[] {
+    return this.units;
+  }
+
+  override maintenanceLevel(): Power {
+    if (!this.spec.maintenanceBypass) return Power.none;
+    const b = this.bypass.level;
+    return b === Power.dirty && this.spec.bypassPoorQualityIsDown ? Power.dirtyDown : b;
   }
 
   evaluate(): void {
