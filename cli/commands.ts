@@ -17,6 +17,7 @@ import {
   type Problem,
 } from '../models/scenario/index.js';
 import type { ReplicationDetail } from '../models/study.js';
+import type { TierVerdict } from '../models/tier.js';
 import { toCsv } from '../reports/csv.js';
 import { safeName, writeFileAtomic } from '../reports/files.js';
 import { shortNumber } from '../reports/format.js';
@@ -222,6 +223,10 @@ function studyNotes(study: Study, o: StudyOutput): string[] {
   } else if (run.precision) {
     notes.push(messages.precisionReached(run.precision.metric, run.precision.relative_half_width, run.precision.target_relative_half_width, run.replications));
   }
+  const tier = (o.run as { tier: TierVerdict | null }).tier;
+  if (tier) notes.push(messages.tierVerdict(tier));
+  const cost = o.rows.find((r) => r.metric === 'cost');
+  if (cost) notes.push(messages.cost(cost.mean, cost.ci_low, cost.ci_high, study.loaded.scenario.costs?.currency ?? ''));
   const losses = o.rows.find((r) => r.metric === 'incidents');
   const years = (run.replications * study.config.horizonHours) / 8760;
   const count = losses ? Math.round(losses.mean * years) : 0;

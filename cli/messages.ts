@@ -1,5 +1,6 @@
 /** User-facing messages of the command line, in one place (tests compare against these functions). */
 import type { ReplicationError } from '../sim/replication.js';
+import type { TierVerdict } from '../models/tier.js';
 
 export const messages = {
   replicationFailed: (e: ReplicationError, key: string, file: string) =>
@@ -21,7 +22,17 @@ export const messages = {
   fewLosses: (count: number) =>
     `note: only ${count} losses of service observed; a CLT interval on so few events is rough (about 400 are needed for +-10%)`,
   wrote: (dir: string) => `results written to ${dir}`,
+  tierVerdict: (v: TierVerdict) =>
+    `tier: ${v.tier === 'none' ? 'below Tier I' : `Tier ${v.tier}`} (hours: ${v.byHours === 'none' ? 'over every budget' : `Tier ${v.byHours}`}; topology: ${v.byTopology === null ? 'not judged' : `Tier ${v.byTopology}`})\n` +
+    v.reasons.map((r) => `  - ${r}`).join('\n') +
+    `\n  note: ${v.caveat}`,
+  cost: (mean: number, low: number, high: number, currency: string) =>
+    `expected downtime cost: ${money(mean)} ${currency}/yr (95% CI ${money(low)} to ${money(high)})`,
 };
+
+function money(x: number): string {
+  return Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'undefined';
+}
 
 function fmtTime(t: number): string {
   return Number.isFinite(t) ? `${t.toFixed(3)} h` : 'unknown';

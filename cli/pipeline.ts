@@ -17,6 +17,7 @@ import { COLUMN, HOURS_PER_YEAR, metricDefs, replicationCsvColumns, type MetricD
 import { InputError, problemAt, withOverride, type LoadedScenario, type Problem } from '../models/scenario/index.js';
 import type { ReplicationDetail } from '../models/study.js';
 import { SUMMARY_COLUMNS, summarizeMetrics, type SummaryRow } from '../models/summary.js';
+import { tierVerdict, topologyFacts, type TierVerdict } from '../models/tier.js';
 import type { CauseRow, IncidentRow, StudyResults } from '../reports/results.js';
 import { VERSION } from './version.js';
 
@@ -205,7 +206,7 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
         }
       : null,
     exact: study.exact,
-    tier: null,
+    tier: verdictOf(study, rows),
     ...(study.point ? { sweep: study.point } : {}),
   };
   return {
@@ -218,6 +219,14 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
     causes,
     run,
   };
+}
+
+/** Tier verdict on the upper bound of mean downtime and the topology of the expanded facility. */
+function verdictOf(study: Study, rows: SummaryRow[]): TierVerdict {
+  const downtime = rows.find((r) => r.metric === 'downtime_hours')!;
+  const planned = rows.find((r) => r.metric === 'planned_downtime_hours')?.mean ?? 0;
+  const upper = Number.isFinite(downtime.ci_high) ? downtime.ci_high : downtime.mean;
+  return tierVerdict(upper, topologyFacts(study.config.facility, planned));
 }
 
 /**
