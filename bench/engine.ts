@@ -13,7 +13,10 @@ import { makeDistribution } from '../sim/distributions.js';
 import { Simulation } from '../sim/engine.js';
 import { Streams, type Stream } from '../sim/rng.js';
 import { FacilityModel } from '../models/facility/model.js';
+import { expandFacility, type FacilityInput } from '../models/facility/expand.js';
 import { kOfNFacility, type FacilitySpec } from '../models/facility/spec.js';
+import { loadScenarioFile } from '../models/scenario/index.js';
+import { createReplicator } from '../models/study.js';
 
 interface Measurement {
   events: number;
@@ -162,6 +165,27 @@ function kofnHand(hours: number): Measurement & { downtime: number } {
   return { events: n, seconds: (performance.now() - t0) / 1000, downtime };
 }
 
+// ---- (c) the bundled Tier IV scenario -----------------------------------------------------
+
+/** The whole power chain of scenarios/tier4-2n1.yaml, one long replication at a time. */
+function tier4(years: number, replications: number): Measurement {
+  const loaded = loadScenarioFile(new URL('../../scenarios/tier4-2n1.yaml', import.meta.url).pathname);
+  const { facility } = expandFacility(loaded.scenario as unknown as FacilityInput);
+  const replicate = createReplicator({
+    scenario: 'tier4',
+    seed: 'bench',
+    horizonHours: years * 8760,
+    warmupHours: 0,
+    downtimeCostPerHour: null,
+    facility,
+    maxEvents: Infinity,
+  });
+  let events = 0;
+  const t0 = performance.now();
+  for (let r = 0; r < replications; r++) events += replicate(r).events;
+  return { events, seconds: (performance.now() - t0) / 1000 };
+}
+
 // ---- report -------------------------------------------------------------------------------
 
 function line(label: string, engine: Measurement, hand: Measurement): string {
@@ -176,9 +200,14 @@ const hours = 20_000_000;
 const kEngine = best(5, () => kofnEngine(hours));
 const kHand = best(5, () => kofnHand(hours));
 
+const t4 = best(3, () => tier4(200, 5));
+
 process.stdout.write(`resim engine benchmark (node ${process.version}, one thread)\n`);
 process.stdout.write(line('(a) hold model, 1000 entities', hold[0], hold[1]) + '\n');
 process.stdout.write(line(`(b) ${UNITS}-unit k-of-n (${NEEDED} needed)`, kEngine, kHand) + '\n');
 process.stdout.write(
   `    (b) ${kEngine.events} events over ${hours} h; unavailability engine ${(kEngine.downtime / hours).toExponential(3)}, hand ${(kHand.downtime / hours).toExponential(3)} (same streams, same model)\n`,
+);
+process.stdout.write(
+  `(c) Tier IV scenario (tier4-2n1.yaml)   engine ${(rate(t4) / 1e6).toFixed(2).padStart(6)} M events/s   vs (b) k-of-n: ratio ${(rate(t4) / rate(kEngine)).toFixed(2)} (acceptance: >= 0.5)\n`,
 );

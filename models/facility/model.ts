@@ -47,6 +47,7 @@ export interface Incident {
 }
 
 class Load {
+  index = -1;
   state: LoadState = LoadState.inService;
   level: Power = Power.clean;
   chain: string[] = [];
@@ -112,6 +113,12 @@ export class FacilityModel {
   private readonly shop: RepairShop;
   private readonly commonCauses: CommonCauseGroup[] = [];
   private readonly plans: MaintenancePlan[] = [];
+  /** Nodes that read each node's output, and loads fed or cooled by it. */
+  private readonly dependents: PowerNode[][] = [];
+  private readonly dependentLoads: Load[][] = [];
+  private readonly loadPending: boolean[] = [];
+  private anyPending = true;
+  private anyLoadPending = true;
 
   private siteDown = false;
   private siteUnpowered = false;
@@ -130,7 +137,15 @@ export class FacilityModel {
     spec: FacilitySpec,
   ) {
     this.shop = new RepairShop(spec.crews.count, spec.crews.logisticsDelay ? makeDistribution(spec.crews.logisticsDelay) : null);
-    const ctx: NodeContext = { sim, shop: this.shop, changed: () => sim.markDirty() };
+    const ctx: NodeContext = {
+      sim,
+      shop: this.shop,
+      changed: (node) => {
+        node.pending = true;
+        this.anyPending = true;
+        sim.markDirty();
+      },
+    };
     const byName = new Map<string, PowerNode>();
     const get = (name: string) => {
       const n = byName.get(name);
@@ -140,25 +155,31 @@ export class FacilityModel {
     for (const n of spec.nodes) {
       const node = buildNode(n, ctx, get);
       node.carriedKw = n.carriedKw;
+      node.index = this.nodes.length;
       byName.set(n.name, node);
       this.nodes.push(node);
+      this.dependents.push([]);
+      this.dependentLoads.push([]);
+      for (const input of readsFrom(n)) this.dependents[get(input).index]!.push(node);
     }
     for (const l of spec.loads) {
       const cooling = l.cooling ? get(l.cooling) : null;
       if (cooling && !(cooling instanceof CoolingNode)) throw new Error(`facility graph: "${l.cooling}" is not a cooling node`);
-      this.loads.push(
-        new Load(
+      const load = new Load(
           l,
           l.cords.map(get),
           cooling,
           l.recovery ? makeDistribution(l.recovery) : null,
           sim,
-          (load) => {
-            load.state = LoadState.inService;
-            sim.markDirty();
-          },
-        ),
+        (l) => {
+          l.state = LoadState.inService;
+          this.touch(l);
+        },
       );
+      load.index = this.loads.length;
+      this.loads.push(load);
+      this.loadPending.push(true);
+      for (const c of new Set([...l.cords, ...(l.cooling ? [l.cooling] : [])])) this.dependentLoads[get(c).index]!.push(load);
     }
     const units = new Map<string, Unit>();
     for (const n of this.nodes) for (const u of n.allUnits()) units.set(u.name, u);
@@ -169,7 +190,7 @@ export class FacilityModel {
     }
     const loadsByName = new Map(this.loads.map((l) => [l.name, l]));
     for (const m of spec.maintenance ?? []) {
-      this.plans.push(new MaintenancePlan(m, sim, byName, units, m.loads.map((l) => loadsByName.get(l)!)));
+      this.plans.push(new MaintenancePlan(m, sim, byName, units, m.loads.map((l) => loadsByName.get(l)!), this));
     }
     sim.onSettle(() => this.settle());
   }
@@ -180,7 +201,10 @@ export class FacilityModel {
     for (const n of this.nodes) {
       n.reset(streams);
       n.outOfService = false;
+      n.pending = true;
     }
+    this.loadPending.fill(true);
+    this.anyPending = this.anyLoadPending = true;
     for (const l of this.loads) l.reset(streams);
     for (const g of this.commonCauses) g.reset(streams);
     for (const p of this.plans) p.reset();
@@ -198,21 +222,69 @@ export class FacilityModel {
     this.settle();
   }
 
+  /** Judge this node again at the end of the instant (maintenance took it out or put it back). */
+  markNode(node: PowerNode): void {
+    node.pending = true;
+    this.anyPending = true;
+    this.sim.markDirty();
+  }
+
+  /** Judge this load again at the end of the instant. */
+  touch(load: Load): void {
+    this.loadPending[load.index] = true;
+    this.anyLoadPending = true;
+    this.sim.markDirty();
+  }
+
+  /**
+   * Judges what changed at this instant: pending nodes in topological order, and whatever reads
+   * a node whose output level changed; then, if any level changed, the draws (batteries drain at
+   * the load they carry); then the loads that see a changed node; then the site's books.
+   */
   private settle(): void {
-    for (const n of this.nodes) {
-      n.evaluate();
-      if (n.outOfService) n.level = n.maintenanceLevel();
+    let levelsChanged = false;
+    let upsEvaluated = false;
+    if (this.anyPending) {
+      this.anyPending = false;
+      const nodes = this.nodes;
+      for (let i = 0; i < nodes.length; i++) {
+        const n = nodes[i]!;
+        if (!n.pending) continue;
+        n.pending = false;
+        const before = n.level;
+        n.evaluate();
+        if (n.outOfService) n.level = n.maintenanceLevel();
+        if (n instanceof UpsNode) upsEvaluated = true;
+        if (n.level !== before) {
+          levelsChanged = true;
+          for (const d of this.dependents[i]!) d.pending = true;
+          for (const l of this.dependentLoads[i]!) {
+            this.loadPending[l.index] = true;
+            this.anyLoadPending = true;
+          }
+        }
+      }
     }
-    for (const n of this.nodes) n.draw = 0;
-    for (const l of this.loads) {
-      const level = bestOf(l.cords);
-      if (level > Power.none && l.spec.powerKw) spreadDraw(l.spec.powerKw, l.cords);
+    if (levelsChanged || upsEvaluated) this.propagateDraws();
+    if (this.anyLoadPending) {
+      this.anyLoadPending = false;
+      for (let i = 0; i < this.loads.length; i++) {
+        if (!this.loadPending[i]) continue;
+        this.loadPending[i] = false;
+        this.judge(this.loads[i]!);
+      }
+      this.book();
     }
-    for (let i = this.nodes.length - 1; i >= 0; i--) this.nodes[i]!.propagateDraw();
-    for (const l of this.loads) this.judge(l);
-    this.book();
     // Maintenance postponed because the redundancy it relies on was lost: try again now.
     for (const p of this.plans) if (p.pending) p.tryStep();
+  }
+
+  private propagateDraws(): void {
+    for (const n of this.nodes) n.draw = 0;
+    for (const l of this.loads) {
+      if (l.spec.powerKw && bestOf(l.cords) > Power.none) spreadDraw(l.spec.powerKw, l.cords);
+    }
+    for (let i = this.nodes.length - 1; i >= 0; i--) this.nodes[i]!.propagateDraw();
   }
 
   private judge(load: Load): void {
@@ -334,6 +406,21 @@ export class FacilityModel {
   }
 }
 
+/** The nodes whose output a node reads. */
+function readsFrom(n: NodeSpec): string[] {
+  switch (n.kind) {
+    case 'distribution':
+    case 'cooling':
+      return n.inputs;
+    case 'ups':
+      return [...n.inputs, n.bypass];
+    case 'transfer_switch':
+      return [n.primary, n.secondary];
+    default:
+      return [];
+  }
+}
+
 function buildNode(n: NodeSpec, ctx: NodeContext, get: (name: string) => PowerNode): PowerNode {
   switch (n.kind) {
     case 'group':
@@ -406,6 +493,7 @@ class MaintenancePlan {
     private readonly nodes: Map<string, PowerNode>,
     private readonly units: Map<string, Unit>,
     private readonly loads: Load[],
+    private readonly model: FacilityModel,
   ) {
     this.dueTimer = sim.timer(`maintenance/${spec.target}`, () => this.due());
     this.endTimer = sim.timer(`maintenance/${spec.target}/end`, () => this.endStep());
@@ -447,13 +535,16 @@ class MaintenancePlan {
     this.pending = false;
     this.current = { unit, nodes };
     unit?.setMaintenance(true);
-    for (const n of nodes) n.outOfService = true;
+    for (const n of nodes) {
+      n.outOfService = true;
+      this.model.markNode(n);
+    }
     for (const l of this.loads) {
       l.plannedDown++;
       l.plannedBy = this.spec.target;
+      this.model.touch(l);
     }
     this.sim.after(this.endTimer, this.spec.duration);
-    this.sim.markDirty();
   }
 
   private redundancyHolds(unit: Unit | null, nodes: PowerNode[]): boolean {
@@ -475,10 +566,15 @@ class MaintenancePlan {
     const c = this.current;
     if (c) {
       c.unit?.setMaintenance(false);
-      for (const n of c.nodes) n.outOfService = false;
-      for (const l of this.loads) l.plannedDown--;
+      for (const n of c.nodes) {
+        n.outOfService = false;
+        this.model.markNode(n);
+      }
+      for (const l of this.loads) {
+        l.plannedDown--;
+        this.model.touch(l);
+      }
       this.current = null;
-      this.sim.markDirty();
     }
     this.advance();
   }

@@ -18,8 +18,8 @@ export type Power = (typeof Power)[keyof typeof Power];
 export interface NodeContext {
   readonly sim: Simulation;
   readonly shop: RepairShop;
-  /** Asks for the power graph to be judged again at the end of this instant. */
-  changed(): void;
+  /** Asks for this node to be judged again at the end of this instant. */
+  changed(node: PowerNode): void;
 }
 
 export abstract class PowerNode {
@@ -30,11 +30,19 @@ export abstract class PowerNode {
   draw = 0;
   /** Nominal power this node must carry (kW): the design load, for sizing and demand. */
   carriedKw = 0;
+  /** Position in topological order, and whether it must be judged again at this instant. */
+  index = -1;
+  pending = true;
 
   constructor(
     readonly name: string,
     protected readonly ctx: NodeContext,
   ) {}
+
+  /** Something about this node changed: judge it again at the end of the instant. */
+  protected changed(): void {
+    this.ctx.changed(this);
+  }
 
   /** New replication: new streams, everything new and up. */
   abstract reset(streams: Streams): void;

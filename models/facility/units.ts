@@ -137,12 +137,14 @@ export class Unit {
 
   /** `induced`: failed by a common-cause event, which must not strike again from here. */
   private fail(induced = false): void {
-    this.sim.cancel(this.timer);
+    // Fired by its own timer, the timer is idle already (and re-armed in place by a repair);
+    // failed from outside, the pending failure is cancelled.
+    if (this.sim.isScheduled(this.timer)) this.sim.cancel(this.timer);
     this.remaining = NaN;
     let strike: CommonCause | undefined;
     if (!induced) {
       this.failCause = '';
-      strike = this.commonCauses.find((g) => g.strikes(this));
+      for (let i = 0; i < this.commonCauses.length && !strike; i++) if (this.commonCauses[i]!.strikes(this)) strike = this.commonCauses[i];
       if (strike) this.failCause = strike.label;
     }
     const repairNow = this.repair !== null && !this.hidden;

@@ -37,11 +37,11 @@ export class CoolingNode extends PowerNode implements UnitOwner {
     );
     this.restartTimer = ctx.sim.timer(`${spec.name}/restart`, () => {
       this.restarting = false;
-      ctx.changed();
+      this.changed();
     });
     this.rideTimer = ctx.sim.timer(`${spec.name}/ride_through`, () => {
       this.tripped = true;
-      ctx.changed();
+      this.changed();
     });
   }
 
@@ -64,12 +64,12 @@ export class CoolingNode extends PowerNode implements UnitOwner {
   unitFailed(unit: Unit): void {
     this.upCount--;
     this.lostBy = unitLoss(this.spec.component, unit, this.units);
-    this.ctx.changed();
+    this.changed();
   }
 
   unitRepaired(): void {
     this.upCount++;
-    this.ctx.changed();
+    this.changed();
   }
 
   override spare(): { design: number; now: number } {

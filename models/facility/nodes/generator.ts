@@ -141,7 +141,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
       this.runStart = NaN;
       this.ctx.sim.cancel(this.refuelTimer);
     }
-    this.ctx.changed();
+    this.changed();
   }
 
   private beginStart(g: Genset): void {
@@ -176,7 +176,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
       g.standby?.setRunning(false);
       g.run.setRunning(true);
       if (Number.isNaN(this.runStart) && this.demands > 0) this.beginRun();
-      this.ctx.changed();
+      this.changed();
       return;
     }
     if (--g.attemptsLeft > 0) {
@@ -189,7 +189,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
       g.standby!.reveal();
     } else if (g.run.repair) g.run.failNow();
     else g.state = GensetState.satOut;
-    this.ctx.changed();
+    this.changed();
   }
 
   private beginRun(): void {
@@ -205,7 +205,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
       if (g.state === GensetState.empty) this.beginStart(g);
     }
     this.ctx.sim.after(this.refuelTimer, this.spec.refuelAfter!);
-    this.ctx.changed();
+    this.changed();
   }
 
   private fuelOut(g: Genset): void {
@@ -214,7 +214,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
     g.state = GensetState.empty;
     g.problem = 'out of fuel';
     this.stopRunning(g);
-    this.ctx.changed();
+    this.changed();
   }
 
   private toggleTest(kind: 'start' | 'load'): void {
@@ -241,7 +241,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
     g.run.setRunning(false);
     g.state = GensetState.failed;
     this.ctx.sim.cancel(g.fuelTimer);
-    this.ctx.changed();
+    this.changed();
   }
 
   unitRepaired(unit: Unit): void {
@@ -252,7 +252,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
     } else if (g.standby && !g.standby.up) return;
     g.state = GensetState.idle;
     if (this.wanted) this.beginStart(g);
-    this.ctx.changed();
+    this.changed();
   }
 
   /** Burns fuel since the last update at the load share each running unit carries. */

@@ -44,12 +44,12 @@ export class GroupNode extends PowerNode implements UnitOwner {
   unitFailed(unit: Unit): void {
     if (this.upCount-- === this.needed) {
       this.lostBy = unitLoss(this.component, unit, this.units);
-      this.ctx.changed();
+      this.changed();
     }
   }
 
   unitRepaired(): void {
-    if (++this.upCount === this.needed) this.ctx.changed();
+    if (++this.upCount === this.needed) this.changed();
   }
 
   /** The scenario component this subsystem belongs to (`ups` for `ups.a`). */
@@ -118,14 +118,14 @@ export class UtilityNode extends PowerNode {
     this.outage = !this.outage;
     const d = this.outage ? this.outages!.duration : this.outages!.between;
     this.ctx.sim.after(this.outageTimer, d.sample(this.outageStream!));
-    this.ctx.changed();
+    this.changed();
   }
 
   private toggleQuality(): void {
     this.poor = !this.poor;
     const d = this.poor ? this.quality!.duration : this.quality!.between;
     this.ctx.sim.after(this.qualityTimer, d.sample(this.qualityStream!));
-    this.ctx.changed();
+    this.changed();
   }
 
   evaluate(): void {
@@ -159,11 +159,11 @@ export class DistributionNode extends PowerNode implements UnitOwner {
   }
 
   unitFailed(): void {
-    this.ctx.changed();
+    this.changed();
   }
 
   unitRepaired(): void {
-    this.ctx.changed();
+    this.changed();
   }
 
   override allUnits(): readonly Unit[] {

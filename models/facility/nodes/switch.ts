@@ -53,7 +53,7 @@ export class TransferSwitchNode extends PowerNode implements UnitOwner {
     this.stableTimer = ctx.sim.timer(`${spec.name}/retransfer`, () => this.beginTransfer(SwitchPosition.toPrimary));
     this.stuckTimer = ctx.sim.timer(`${spec.name}/stuck`, () => {
       this.position = SwitchPosition.primary;
-      ctx.changed();
+      this.changed();
     });
     const gen = secondary as Partial<GeneratorNode>;
     if (gen.switches) gen.switches.push(this);
@@ -76,15 +76,15 @@ export class TransferSwitchNode extends PowerNode implements UnitOwner {
   /** A genset load test opens the utility breaker: the primary looks lost to this switch. */
   setBreakerOpen(open: boolean): void {
     this.breakerOpen = open;
-    this.ctx.changed();
+    this.changed();
   }
 
   unitFailed(): void {
-    this.ctx.changed();
+    this.changed();
   }
 
   unitRepaired(): void {
-    this.ctx.changed();
+    this.changed();
   }
 
   private demand(on: boolean): void {
@@ -96,13 +96,13 @@ export class TransferSwitchNode extends PowerNode implements UnitOwner {
   private beginTransfer(to: SwitchPosition): void {
     this.position = to;
     this.ctx.sim.after(this.transferTimer, this.spec.delay);
-    this.ctx.changed();
+    this.changed();
   }
 
   private transferDone(): void {
     if (this.position === SwitchPosition.toSecondary) this.position = SwitchPosition.secondary;
     else if (this.position === SwitchPosition.toPrimary) this.position = SwitchPosition.primary;
-    this.ctx.changed();
+    this.changed();
   }
 
   private transferFails(): boolean {

@@ -59,11 +59,11 @@ export class UpsNode extends PowerNode implements UnitOwner {
     this.units = spec.units.map(
       (u) => new Unit(u.name, u.failure ? makeDistribution(u.failure) : null, u.repair ? makeDistribution(u.repair) : null, this, ctx.shop, ctx.sim),
     );
-    this.battery = spec.battery ? new BatteryBank(spec.battery, spec.units.length, spec.capacityKw, spec.name, ctx, () => ctx.changed()) : null;
+    this.battery = spec.battery ? new BatteryBank(spec.battery, spec.units.length, spec.capacityKw, spec.name, ctx, () => this.changed()) : null;
     this.batteryTimer = ctx.sim.timer(`${spec.name}/battery`, () => {
       this.battery!.advance(ctx.sim.now);
       this.battery!.emptyDraining();
-      ctx.changed();
+      this.changed();
     });
   }
 
@@ -96,13 +96,13 @@ export class UpsNode extends PowerNode implements UnitOwner {
       this.severeStream ??= this.streams!.get(`${unit.name}/severe`);
       this.severe = this.severeStream.uniform() <= this.spec.severeFraction;
     }
-    this.ctx.changed();
+    this.changed();
   }
 
   unitRepaired(unit: Unit): void {
     this.upCount++;
     if (unit === this.units[0]) this.severe = false;
-    this.ctx.changed();
+    this.changed();
   }
 
   private get componentName(): string {
@@ -121,18 +121,41 @@ export class UpsNode extends PowerNode implements UnitOwner {
     }
   }
 
-  /** Battery stores that serve unit i (its own, or the shared cabinet). */
+  /** Battery store that serves unit i (its own, or the shared cabinet). */
   private storeOf(i: number): number {
     return this.battery && this.battery.stores === 1 ? 0 : i;
   }
 
-  /** Can the inverter path through these units carry the load now (energy included)? */
-  private canInvert(unitIdx: number[]): boolean {
+  /**
+   * Can the inverter path through unit `only` (or, when -1, through every working unit) carry
+   * the load now, energy included? A discharge that needs a store finds its hidden failure.
+   */
+  private canInvert(only: number): boolean {
     if (this.inputClean) return true;
-    if (!this.battery) return false;
-    const stores = [...new Set(unitIdx.map((i) => this.storeOf(i)))];
-    for (const s of stores) this.battery.demand(s);
-    return this.battery.energy(stores) > 0;
+    const b = this.battery;
+    if (!b) return false;
+    if (b.stores === 1) {
+      b.demand(0);
+      return b.usable(0);
+    }
+    let any = false;
+    for (let i = 0; i < this.units.length; i++) {
+      if (only >= 0 ? i !== only : !this.units[i]!.up) continue;
+      b.demand(i);
+      if (b.usable(i)) any = true;
+    }
+    return any;
+  }
+
+  /** Fills `list` with the stores of the path (unit `only`, or every working unit when -1). */
+  private storesOf(only: number, list: number[]): void {
+    list.length = 0;
+    if (!this.battery) return;
+    if (this.battery.stores === 1) {
+      list.push(0);
+      return;
+    }
+    for (let i = 0; i < this.units.length; i++) if (only >= 0 ? i === only : this.units[i]!.up) list.push(i);
   }
 
   override spare(): { design: number; now: number } {
@@ -150,31 +173,27 @@ export class UpsNode extends PowerNode implements UnitOwner {
   }
 
   evaluate(): void {
-    const now = this.ctx.sim.now;
-    this.battery?.advance(now);
+    this.battery?.advance(this.ctx.sim.now);
     this.inputClean = bestOf(this.inputs) === Power.clean;
     const previous = this.mode;
     let next: UpsMode;
-    let path: number[] = [];
+    // The unit whose inverter carries the load (hot standby), or -1 for all working units.
+    let path = -2;
     if (this.spec.topology === 'hot_standby') {
       const master = this.units[0]!;
       const slave = this.units[1];
-      if (master.up && this.canInvert([0])) {
+      if (master.up && this.canInvert(0)) {
         next = UpsMode.inverter;
-        path = [0];
+        path = 0;
       } else if (!master.up && this.severe) next = UpsMode.dropped;
-      else if (slave?.up && this.canInvert([1])) {
+      else if (slave?.up && this.canInvert(1)) {
         next = UpsMode.slave;
-        path = [1];
+        path = 1;
       } else next = UpsMode.bypass;
-    } else {
-      const working: number[] = [];
-      this.units.forEach((u, i) => u.up && working.push(i));
-      if (this.unitsCarry() && this.canInvert(working)) {
-        next = UpsMode.inverter;
-        path = working;
-      } else next = UpsMode.bypass;
-    }
+    } else if (this.unitsCarry() && this.canInvert(-1)) {
+      next = UpsMode.inverter;
+      path = -1;
+    } else next = UpsMode.bypass;
     // A static transfer away from an inverter path may fail; the load then stays dropped until an
     // inverter path is back. Returning to an inverter never fails.
     const leavingInverter = (previous === UpsMode.inverter || previous === UpsMode.slave) && (next === UpsMode.bypass || next === UpsMode.slave);
@@ -185,21 +204,16 @@ export class UpsNode extends PowerNode implements UnitOwner {
     } else if (previous === UpsMode.dropped && next === UpsMode.bypass) next = UpsMode.dropped;
     if (next === UpsMode.dropped && previous !== UpsMode.dropped && this.lostWhy.length === 0) this.lostWhy = this.whyInverterLost();
     this.mode = next;
-    this.active = path.length > 0 && !this.inputClean ? [...new Set(path.map((i) => this.storeOf(i)))] : [];
-    this.charging = this.inputClean && this.battery ? this.chargingStores() : [];
+    if (path !== -2 && !this.inputClean) this.storesOf(path, this.active);
+    else this.active.length = 0;
+    if (this.inputClean && this.battery) this.storesOf(-1, this.charging);
+    else this.charging.length = 0;
     if (next === UpsMode.inverter || next === UpsMode.slave) this.level = Power.clean;
     else if (next === UpsMode.dropped) this.level = Power.none;
     else {
       const b = this.bypass.level;
       this.level = b === Power.dirty && this.spec.bypassPoorQualityIsDown ? Power.dirtyDown : b;
     }
-  }
-
-  private chargingStores(): number[] {
-    if (this.battery!.stores === 1) return [0];
-    const out: number[] = [];
-    this.units.forEach((u, i) => u.up && out.push(i));
-    return out;
   }
 
   private transferFails(): boolean {
@@ -220,6 +234,7 @@ export class UpsNode extends PowerNode implements UnitOwner {
 
   override propagateDraw(): void {
     const b = this.battery;
+    b?.advance(this.ctx.sim.now);
     if (this.mode === UpsMode.bypass) spreadDraw(this.draw, [this.bypass]);
     else if (this.mode !== UpsMode.dropped && this.inputClean) spreadDraw(this.draw, this.inputs);
     if (!b) return;
