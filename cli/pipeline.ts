@@ -130,7 +130,11 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
     replications: precision ? undefined : (o.replications ?? sim.replications ?? 1000),
     precision,
     exact: exactFigures(expansion.facility),
-    warnings: [...loaded.warnings, ...expansion.warnings.map((w) => problemAt(loaded, w.path, w.message, 'warning'))],
+    warnings: [
+      ...loaded.warnings,
+      ...expansion.warnings.map((w) => problemAt(loaded, w.path, w.message, 'warning')),
+      ...(s.cluster ? [problemAt(loaded, 'cluster', 'the cluster (hosts, jobs, reservations, servers) validates but is not simulated in this version; this run measures the facility only', 'warning')] : []),
+    ],
   };
 }
 
