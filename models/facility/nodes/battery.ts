@@ -72,8 +72,19 @@ export class BatteryBank implements UnitOwner {
     if (this.health) for (const u of this.health) u.start();
   }
 
-  /** Capacity of one store at time t (kWh), after fade. */
+  private capT = NaN;
+  private capValue = 0;
+
+  /** Capacity of one store at time t (kWh), after fade (the last answer is kept: settles ask twice). */
   capacityAt(t: number): number {
+    if (t !== this.capT) {
+      this.capT = t;
+      this.capValue = this.computeCapacity(t);
+    }
+    return this.capValue;
+  }
+
+  private computeCapacity(t: number): number {
     const f = this.spec.fadePerYear;
     const R = this.spec.replaceEvery;
     if (this.spec.health !== null) {
