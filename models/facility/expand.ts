@@ -113,7 +113,7 @@ class Expander {
   private resolve(name: string): { units: string[]; nodes: NodeSpec[]; unit: boolean } | null {
     for (const n of this.nodes) if (this.unitsOfNode(n).includes(name) && n.name !== name) return { units: [name], nodes: [n], unit: true };
     const node = this.nodes.find((n) => n.name === name);
-    if (node) return { units: this.unitsOfNode(node), nodes: [node], unit: node.kind === 'distribution' || node.kind === 'transfer_switch' };
+    if (node) return { units: this.unitsOfNode(node), nodes: [node], unit: false };
     const nodes = this.nodes.filter((n) => n.component === name);
     if (nodes.length > 0) return { units: nodes.flatMap((n) => this.unitsOfNode(n)), nodes, unit: false };
     return null;

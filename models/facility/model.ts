@@ -189,6 +189,10 @@ export class FacilityModel {
       this.commonCauses.push(group);
     }
     const loadsByName = new Map(this.loads.map((l) => [l.name, l]));
+    // A repair may give back the spare a postponed maintenance step waits for.
+    this.shop.onRepaired = () => {
+      if (this.plans.some((p) => p.pending)) sim.markDirty();
+    };
     for (const m of spec.maintenance ?? []) {
       this.plans.push(new MaintenancePlan(m, sim, byName, units, m.loads.map((l) => loadsByName.get(l)!), this));
     }
@@ -576,6 +580,8 @@ class MaintenancePlan {
       }
       this.current = null;
     }
+    // Another plan may be waiting for what this one gives back.
+    this.sim.markDirty();
     this.advance();
   }
 

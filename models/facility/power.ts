@@ -53,7 +53,11 @@ export abstract class PowerNode {
   /** Second pass (reverse order): pass `draw` on to the inputs and react to it (batteries). */
   propagateDraw(): void {}
   /** Why this node's output is below clean, root first ("utility outage", "gensets fail_to_start"). */
-  abstract explain(): string[];
+  explain(): string[] {
+    return this.outOfService ? [`maintenance of ${this.name} (out of service)`] : this.explainLoss();
+  }
+  /** `explain` for a node in service. */
+  protected abstract explainLoss(): string[];
   /** The repairable units it is made of (for maintenance and common cause). */
   allUnits(): readonly Unit[] {
     return [];

@@ -178,6 +178,7 @@ export class Unit {
     this.failCause = '';
     this.enterService();
     this.owner.unitRepaired(this);
+    this.shop.onRepaired?.();
   }
 
   /** "ups.a.2 in repair" */
@@ -200,6 +201,9 @@ export class RepairShop {
   private free: number;
   private readonly queue: Unit[] = [];
   private head = 0;
+
+  /** Called after every repair (the facility retries postponed maintenance then). */
+  onRepaired: (() => void) | null = null;
 
   constructor(
     private readonly crews: number,

@@ -113,7 +113,7 @@ export class CoolingNode extends PowerNode implements UnitOwner {
     spreadDraw(this.upCount * this.spec.powerKw, this.inputs);
   }
 
-  explain(): string[] {
+  protected explainLoss(): string[] {
     return [...this.why, `${this.name} ride-through exceeded`];
   }
 }

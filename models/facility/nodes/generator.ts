@@ -294,7 +294,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
     }
   }
 
-  explain(): string[] {
+  protected explainLoss(): string[] {
     const problems = [...new Set(this.gensets.filter((g) => g.state !== GensetState.running && g.problem !== '').map((g) => g.problem))];
     const starting = this.gensets.some((g) => g.state === GensetState.starting);
     const what = problems.length > 0 ? problems.join(', ') : starting ? 'still starting' : 'not running';

@@ -70,7 +70,7 @@ export class GroupNode extends PowerNode implements UnitOwner {
     this.level = this.upCount >= this.needed ? Power.clean : Power.none;
   }
 
-  explain(): string[] {
+  protected explainLoss(): string[] {
     return [this.lostBy, `${this.name} below ${this.needed} of ${this.units.length} units`];
   }
 }
@@ -132,8 +132,8 @@ export class UtilityNode extends PowerNode {
     this.level = this.outage ? Power.none : this.poor ? Power.dirty : Power.clean;
   }
 
-  explain(): string[] {
-    return [this.outage ? `${this.name} outage` : `${this.name} poor quality`];
+  protected explainLoss(): string[] {
+    return [this.outage ? `${this.name} outage` : this.poor ? `${this.name} poor quality` : `${this.name} normal`];
   }
 }
 
@@ -178,9 +178,16 @@ export class DistributionNode extends PowerNode implements UnitOwner {
     spreadDraw(this.draw, this.inputs);
   }
 
-  explain(): string[] {
-    return this.unit.up ? explainInputs(this.inputs, `${this.name} input lost`) : [`${this.name} failure`];
+  protected explainLoss(): string[] {
+    return this.unit.up ? explainInputs(this.inputs, `${this.name} input lost`) : [unitDown(this.name, this.unit)];
   }
+}
+
+/** Why a one-unit element (switchboard, switch) is down: failure, common cause or maintenance. */
+export function unitDown(name: string, unit: Unit): string {
+  if (unit.maintained) return `maintenance of ${name} (unit out)`;
+  if (unit.failCause !== '') return `${unit.failCause} (${name} failed)`;
+  return `${name} failure`;
 }
 
 /** Shares a draw equally among the powered inputs (several cords or feeds). */

@@ -17,6 +17,7 @@ import { Power, PowerNode, type NodeContext } from '../power.js';
 import type { TransferSwitchNodeSpec } from '../spec.js';
 import { Unit, type UnitOwner } from '../units.js';
 import type { GeneratorNode } from './generator.js';
+import { unitDown } from './simple.js';
 
 export const SwitchPosition = {
   primary: 'primary',
@@ -163,14 +164,14 @@ export class TransferSwitchNode extends PowerNode implements UnitOwner {
     else this.level = Power.none;
   }
 
-  explain(): string[] {
-    if (!this.unit.up) return [`${this.name} failure`];
+  protected explainLoss(): string[] {
+    if (!this.unit.up) return [unitDown(this.name, this.unit)];
+    if (this.position === SwitchPosition.toPrimary) return [`${this.name} retransfer to ${this.primary.name}`];
     const primary = this.breakerOpen ? [`${this.secondary.name} load test (utility breaker open)`] : this.primary.explain();
     switch (this.position) {
       case SwitchPosition.stuck:
         return [...primary, `${this.name} transfer failed`];
       case SwitchPosition.toSecondary:
-      case SwitchPosition.toPrimary:
         return [...primary, `${this.name} transferring`];
       case SwitchPosition.secondary:
         return [...primary, ...this.secondary.explain()];

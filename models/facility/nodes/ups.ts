@@ -244,7 +244,7 @@ export class UpsNode extends PowerNode implements UnitOwner {
     else this.ctx.sim.cancel(this.batteryTimer);
   }
 
-  explain(): string[] {
+  protected explainLoss(): string[] {
     if (this.mode === UpsMode.dropped) {
       if (this.severe && !this.units[0]!.up) return [this.lostBy, `${this.name} master failure broke its bypass`];
       return [...this.lostWhy, `${this.name} static transfer failed`];
