@@ -64,12 +64,13 @@ export class CoolingNode extends PowerNode implements UnitOwner {
   unitFailed(unit: Unit): void {
     this.upCount--;
     this.lostBy = unitLoss(this.spec.component, unit, this.units);
-    this.changed();
+    // Only a shortage (or the end of one) matters to anyone: spare capacity needs no settle.
+    if (this.short || this.upCount * this.spec.capacityKw < this.spec.heatKw - 1e-9) this.changed();
   }
 
   unitRepaired(): void {
     this.upCount++;
-    this.changed();
+    if (this.short) this.changed();
   }
 
   override spare(): { design: number; now: number } {

@@ -126,6 +126,15 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
   setDemand(on: boolean): void {
     this.demands += on ? 1 : -1;
     this.react();
+    this.changed();
+  }
+
+  /**
+   * Something changed inside the group. Its output can only change while a switch demands power
+   * (or while it still shows power), so tests and repairs of an idle group need no settle.
+   */
+  private touched(): void {
+    if (this.demands > 0 || this.level !== Power.none) this.changed();
   }
 
   private get wanted(): boolean {
@@ -141,7 +150,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
       this.runStart = NaN;
       this.ctx.sim.cancel(this.refuelTimer);
     }
-    this.changed();
+    this.touched();
   }
 
   private beginStart(g: Genset): void {
@@ -176,7 +185,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
       g.standby?.setRunning(false);
       g.run.setRunning(true);
       if (Number.isNaN(this.runStart) && this.demands > 0) this.beginRun();
-      this.changed();
+      this.touched();
       return;
     }
     if (--g.attemptsLeft > 0) {
@@ -189,7 +198,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
       g.standby!.reveal();
     } else if (g.run.repair) g.run.failNow();
     else g.state = GensetState.satOut;
-    this.changed();
+    this.touched();
   }
 
   private beginRun(): void {
@@ -205,7 +214,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
       if (g.state === GensetState.empty) this.beginStart(g);
     }
     this.ctx.sim.after(this.refuelTimer, this.spec.refuelAfter!);
-    this.changed();
+    this.touched();
   }
 
   private fuelOut(g: Genset): void {
@@ -214,7 +223,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
     g.state = GensetState.empty;
     g.problem = 'out of fuel';
     this.stopRunning(g);
-    this.changed();
+    this.touched();
   }
 
   private toggleTest(kind: 'start' | 'load'): void {
@@ -241,7 +250,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
     g.run.setRunning(false);
     g.state = GensetState.failed;
     this.ctx.sim.cancel(g.fuelTimer);
-    this.changed();
+    this.touched();
   }
 
   unitRepaired(unit: Unit): void {
@@ -252,7 +261,7 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
     } else if (g.standby && !g.standby.up) return;
     g.state = GensetState.idle;
     if (this.wanted) this.beginStart(g);
-    this.changed();
+    this.touched();
   }
 
   /** Burns fuel since the last update at the load share each running unit carries. */
