@@ -397,16 +397,7 @@ export class FacilityModel {
     const now = this.sim.now;
     if (this.siteUnpowered) this.account.outage += now - Math.max(this.unpoweredSince, this.accountFrom);
     if (this.siteDirty) this.account.dirty += now - Math.max(this.dirtySince, this.accountFrom);
-    if (this.siteDown) {
-      const length = now - Math.max(this.downSince, this.accountFrom);
-      this.account.downtime += length;
-      if (this.currentPlanned) this.account.planned += length;
-      if (this.current) {
-        this.current.end = now;
-        this.account.log.push(this.current);
-        this.current = null;
-      }
-    }
+    if (this.siteDown) this.closeIncident(now);
   }
 }
 
