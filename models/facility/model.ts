@@ -190,9 +190,11 @@ export class FacilityModel {
     }
     const loadsByName = new Map(this.loads.map((l) => [l.name, l]));
     // A repair may give back the spare a postponed maintenance step waits for.
-    this.shop.onRepaired = () => {
-      if (this.plans.some((p) => p.pending)) sim.markDirty();
-    };
+    if ((spec.maintenance ?? []).length > 0) {
+      this.shop.onRepaired = () => {
+        for (const p of this.plans) if (p.pending) sim.markDirty();
+      };
+    }
     for (const m of spec.maintenance ?? []) {
       this.plans.push(new MaintenancePlan(m, sim, byName, units, m.loads.map((l) => loadsByName.get(l)!), this));
     }
