@@ -332,7 +332,7 @@ export function expandCommand(file: string): number {
   const p = prepareAll([loaded!], {})[0]!;
   printWarnings([p]);
   const study = p.kind === 'study' ? p.study : p.sweep.points[0]!;
-  process.stdout.write(yamlStringify({ scenario: study.config.scenario, ...study.config.facility }, { lineWidth: 0 }));
+  process.stdout.write(yamlStringify({ scenario: study.config.scenario, ...study.config.facility }, { lineWidth: 0, aliasDuplicateObjects: false }));
   return 0;
 }
 
