@@ -28,6 +28,8 @@ export class BatteryBank implements UnitOwner {
   /** Hidden-failure process of each store (null when the battery never fails). */
   readonly health: Unit[] | null;
   private readonly ageAtStart: number;
+  private readonly replaceTimer: number;
+  private readonly sim: NodeContext['sim'];
 
   constructor(
     private readonly spec: BatterySpec,
@@ -52,6 +54,17 @@ export class BatteryBank implements UnitOwner {
     const R = spec.replaceEvery;
     const age = spec.ageHours ?? 0;
     this.ageAtStart = R !== null && age >= R ? 0 : age;
+    this.sim = ctx.sim;
+    this.replaceTimer = ctx.sim.timer(`${name}/battery_replacement`, () => this.replaced());
+  }
+
+  /** Scheduled replacement: every store is new and charged from this instant. */
+  private replaced(): void {
+    this.advance(this.sim.now);
+    const cap = this.capacityAt(this.sim.now);
+    this.soc.fill(cap);
+    this.sim.after(this.replaceTimer, this.spec.replaceEvery!);
+    this.onRevealedOrReplaced();
   }
 
   reset(streams: Streams): void {
@@ -70,6 +83,10 @@ export class BatteryBank implements UnitOwner {
 
   start(): void {
     if (this.health) for (const u of this.health) u.start();
+    const R = this.spec.replaceEvery;
+    // The first replacement comes when the age reaches replace_every (with `health`, one
+    // replace_every after t = 0).
+    if (R !== null) this.sim.after(this.replaceTimer, this.spec.health !== null ? R : R - this.ageAtStart);
   }
 
   private capT = NaN;
