@@ -145,6 +145,8 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
   private react(): void {
     if (this.wanted) {
       for (const g of this.gensets) if (g.state === GensetState.idle) this.beginStart(g);
+      // A demand that finds units already running (a test under way) starts the run's clock here.
+      if (this.demands > 0 && Number.isNaN(this.runStart) && this.gensets.some((g) => g.state === GensetState.running)) this.beginRun();
     } else {
       for (const g of this.gensets) this.release(g);
       this.runStart = NaN;
