@@ -7,6 +7,15 @@ import { Power, type PowerNode } from './power.js';
 import type { MaintenanceSpec } from './spec.js';
 import type { CommonCause, Unit } from './units.js';
 
+interface Step {
+  unit: Unit | null;
+  /** The node whose spare units a unit step relies on. */
+  owner: PowerNode | null;
+  nodes: PowerNode[];
+  /** The other sides a node step relies on. */
+  siblings: PowerNode[];
+}
+
 /** A load that shutdown maintenance can hold down. */
 export interface PlannedLoad {
   plannedDown: number;
@@ -66,18 +75,31 @@ export class MaintenancePlan {
   private step = 0;
   private readonly dueTimer: number;
   private readonly endTimer: number;
-  private current: { unit: Unit | null; nodes: PowerNode[] } | null = null;
+  private current: Step | null = null;
+  /** The steps resolved once: the unit or nodes taken out, and what their redundancy rests on. */
+  private readonly steps: Step[];
 
   constructor(
     private readonly spec: MaintenanceSpec,
     private readonly sim: Simulation,
-    private readonly nodes: Map<string, PowerNode>,
-    private readonly units: Map<string, Unit>,
+    nodes: Map<string, PowerNode>,
+    units: Map<string, Unit>,
     private readonly loads: PlannedLoad[],
     private readonly model: MaintenanceHost,
   ) {
     this.dueTimer = sim.timer(`maintenance/${spec.target}`, () => this.due());
     this.endTimer = sim.timer(`maintenance/${spec.target}/end`, () => this.endStep());
+    const all = [...nodes.values()];
+    this.steps = spec.steps.map((s): Step => {
+      if ('unit' in s) {
+        const unit = units.get(s.unit)!;
+        return { unit, owner: all.find((n) => n.allUnits().includes(unit)) ?? null, nodes: [], siblings: [] };
+      }
+      const out = s.nodes.map((n) => nodes.get(n)!);
+      // A subsystem relies on its siblings (the other sides of the same component).
+      const siblings = all.filter((n) => !out.includes(n) && out.some((o) => o.name.includes('.') && n.name.startsWith(`${o.name.slice(0, o.name.indexOf('.'))}.`)));
+      return { unit: null, owner: null, nodes: out, siblings };
+    });
   }
 
   reset(): void {
@@ -100,21 +122,20 @@ export class MaintenancePlan {
 
   /** Starts the current step if its redundancy allows (concurrent), else waits for a settle. */
   tryStep(): void {
-    const s = this.spec.steps[this.step]!;
-    const unit = 'unit' in s ? this.units.get(s.unit)! : null;
-    const nodes = 'nodes' in s ? s.nodes.map((n) => this.nodes.get(n)!) : [];
+    const step = this.steps[this.step]!;
+    const { unit, nodes } = step;
     if (unit && !unit.up) {
       // Failed or already out: nothing to service now; on to the next step.
       this.pending = false;
       this.advance();
       return;
     }
-    if (this.spec.mode === 'concurrent' && !this.redundancyHolds(unit, nodes)) {
+    if (this.spec.mode === 'concurrent' && !this.redundancyHolds(step)) {
       this.pending = true;
       return;
     }
     this.pending = false;
-    this.current = { unit, nodes };
+    this.current = step;
     unit?.setMaintenance(true);
     for (const n of nodes) {
       n.outOfService = true;
@@ -128,19 +149,13 @@ export class MaintenancePlan {
     this.sim.after(this.endTimer, this.spec.duration);
   }
 
-  private redundancyHolds(unit: Unit | null, nodes: PowerNode[]): boolean {
-    if (unit) {
-      const owner = [...this.nodes.values()].find((n) => n.allUnits().includes(unit));
-      if (!owner) return true;
-      const spare = owner.spare();
+  private redundancyHolds(step: Step): boolean {
+    if (step.unit) {
+      if (!step.owner) return true;
+      const spare = step.owner.spare();
       return spare.design === 0 || spare.now > 0;
     }
-    // A subsystem relies on its siblings (the other sides of the same component).
-    return nodes.every((node) => {
-      const component = node.name.includes('.') ? node.name.slice(0, node.name.indexOf('.')) : node.name;
-      const siblings = [...this.nodes.values()].filter((n) => n !== node && n.name.startsWith(`${component}.`) && !nodes.includes(n));
-      return siblings.every((n) => n.level > Power.none);
-    });
+    return step.siblings.every((n) => n.level > Power.none);
   }
 
   private endStep(): void {
