@@ -117,6 +117,8 @@ export class FacilityModel {
   private readonly dependents: PowerNode[][] = [];
   private readonly dependentLoads: Load[][] = [];
   private readonly loadPending: boolean[] = [];
+  /** Nodes to judge at the end of this instant (by topological index). */
+  private nodePending = new Uint8Array(0);
   private anyPending = true;
   private anyLoadPending = true;
 
@@ -141,7 +143,7 @@ export class FacilityModel {
       sim,
       shop: this.shop,
       changed: (node) => {
-        node.pending = true;
+        this.nodePending[node.index] = 1;
         this.anyPending = true;
         sim.markDirty();
       },
@@ -198,6 +200,7 @@ export class FacilityModel {
     for (const m of spec.maintenance ?? []) {
       this.plans.push(new MaintenancePlan(m, sim, byName, units, m.loads.map((l) => loadsByName.get(l)!), this));
     }
+    this.nodePending = new Uint8Array(this.nodes.length).fill(1);
     sim.onSettle(() => this.settle());
   }
 
@@ -207,8 +210,8 @@ export class FacilityModel {
     for (const n of this.nodes) {
       n.reset(streams);
       n.outOfService = false;
-      n.pending = true;
     }
+    this.nodePending.fill(1);
     this.loadPending.fill(true);
     this.anyPending = this.anyLoadPending = true;
     for (const l of this.loads) l.reset(streams);
@@ -230,7 +233,7 @@ export class FacilityModel {
 
   /** Judge this node again at the end of the instant (maintenance took it out or put it back). */
   markNode(node: PowerNode): void {
-    node.pending = true;
+    this.nodePending[node.index] = 1;
     this.anyPending = true;
     this.sim.markDirty();
   }
@@ -254,16 +257,16 @@ export class FacilityModel {
       this.anyPending = false;
       const nodes = this.nodes;
       for (let i = 0; i < nodes.length; i++) {
+        if (this.nodePending[i] === 0) continue;
+        this.nodePending[i] = 0;
         const n = nodes[i]!;
-        if (!n.pending) continue;
-        n.pending = false;
         const before = n.level;
         n.evaluate();
         if (n.outOfService) n.level = n.maintenanceLevel();
         if (n instanceof UpsNode) upsEvaluated = true;
         if (n.level !== before) {
           levelsChanged = true;
-          for (const d of this.dependents[i]!) d.pending = true;
+          for (const d of this.dependents[i]!) this.nodePending[d.index] = 1;
           for (const l of this.dependentLoads[i]!) {
             this.loadPending[l.index] = true;
             this.anyLoadPending = true;

@@ -30,9 +30,8 @@ export abstract class PowerNode {
   draw = 0;
   /** Nominal power this node must carry (kW): the design load, for sizing and demand. */
   carriedKw = 0;
-  /** Position in topological order, and whether it must be judged again at this instant. */
+  /** Position in topological order. */
   index = -1;
-  pending = true;
 
   constructor(
     readonly name: string,
