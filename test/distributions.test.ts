@@ -6,6 +6,7 @@
  * the same numbers and the outcome is deterministic; a failure means the code changed.
  */
 import { describe, expect, it } from 'vitest';
+import { moments } from './helpers/moments.js';
 import {
   DistributionError,
   describeDistribution,
@@ -31,23 +32,13 @@ function sampleMoments(spec: DistSpec, n: number, streamName: string): SampleMom
   const dist = makeDistribution(spec);
   const stream = new Streams('distributions', 0).get(streamName);
   const x = new Float64Array(n);
-  let sum = 0;
   let min = Infinity;
   for (let i = 0; i < n; i++) {
     const v = dist.sample(stream);
     x[i] = v;
-    sum += v;
     if (v < min) min = v;
   }
-  const mean = sum / n;
-  let m2 = 0;
-  let m4 = 0;
-  for (const v of x) {
-    const d2 = (v - mean) * (v - mean);
-    m2 += d2;
-    m4 += d2 * d2;
-  }
-  return { mean, variance: m2 / (n - 1), m4: m4 / n, min };
+  return { ...moments(x), min };
 }
 
 const randomCases: DistSpec[] = [

@@ -5,6 +5,7 @@
  * fixed, so each run is deterministic anyway.
  */
 import { describe, expect, it } from 'vitest';
+import { moments } from './helpers/moments.js';
 import { Streams, streamSeedKey, type Stream } from '../sim/rng.js';
 
 const Z = 4.5;
@@ -36,21 +37,6 @@ function correlation(x: Float64Array, y: Float64Array): number {
     syy += dy * dy;
   }
   return sxy / Math.sqrt(sxx * syy);
-}
-
-function meanAndVariance(x: Float64Array): { mean: number; variance: number; m4: number } {
-  const n = x.length;
-  let sum = 0;
-  for (const v of x) sum += v;
-  const mean = sum / n;
-  let m2 = 0;
-  let m4 = 0;
-  for (const v of x) {
-    const d2 = (v - mean) * (v - mean);
-    m2 += d2;
-    m4 += d2 * d2;
-  }
-  return { mean, variance: m2 / (n - 1), m4: m4 / n };
 }
 
 describe('streamSeedKey', () => {
@@ -151,7 +137,7 @@ describe('uniform()', () => {
   });
 
   it('has mean 1/2 and variance 1/12 within 4.5 standard errors', () => {
-    const { mean, variance, m4 } = meanAndVariance(u);
+    const { mean, variance, m4 } = moments(u);
     expect(Math.abs(mean - 0.5)).toBeLessThan(Z * Math.sqrt(variance / n));
     expect(Math.abs(variance - 1 / 12)).toBeLessThan(Z * Math.sqrt((m4 - variance * variance) / n));
   });
@@ -167,7 +153,7 @@ describe('normal()', () => {
   const z = draws(new Streams('normal', 0).get('z'), n, 'normal');
 
   it('has mean 0 and variance 1 within 4.5 standard errors', () => {
-    const { mean, variance, m4 } = meanAndVariance(z);
+    const { mean, variance, m4 } = moments(z);
     expect(Math.abs(mean)).toBeLessThan(Z * Math.sqrt(variance / n));
     expect(Math.abs(variance - 1)).toBeLessThan(Z * Math.sqrt((m4 - variance * variance) / n));
   });

@@ -4,31 +4,14 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { at, brief, problemsOf } from './helpers/problems.js';
 import { checkRedundancy } from '../models/redundancy.js';
-import { InputError, loadScenarioFile, loadScenarioText, withOverride, type LoadedScenario, type Problem } from '../models/scenario/index.js';
+import { loadScenarioFile, loadScenarioText, withOverride, type LoadedScenario } from '../models/scenario/index.js';
 import * as m from '../models/scenario/messages.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'scenarios');
 const TABLE1 = join(FIXTURES, 'table1.yaml');
 
-function problemsOf(action: () => unknown): Problem[] {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof InputError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
-
-/** Line and 1-based column where `needle` first occurs on line `line` of `text`. */
-function at(text: string, line: number, needle: string): { line: number; col: number } {
-  const col = (text.split('\n')[line - 1] ?? '').indexOf(needle);
-  if (col < 0) throw new Error(`"${needle}" is not on line ${line}`);
-  return { line, col: col + 1 };
-}
-
-const brief = (p: Problem) => ({ line: p.line, col: p.col, path: p.path, message: p.message });
 
 const redundancyOf = (loaded: LoadedScenario) => {
   const modules = loaded.scenario.components.modules;

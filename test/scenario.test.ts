@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { at, brief, problemsOf } from './helpers/problems.js';
 import { COMPONENT_TYPES } from '../models/scenario/components.js';
 import {
   InputError,
@@ -23,25 +24,6 @@ function load(text: string, name = 'inline.yaml'): LoadedScenario {
   return loadScenarioText(text, join(FIXTURES, name));
 }
 
-function problemsOf(action: () => unknown): Problem[] {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof InputError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
-
-/** Line and 1-based column where `needle` first occurs on line `line` of `text`. */
-function at(text: string, line: number, needle: string): { line: number; col: number } {
-  const col = (text.split('\n')[line - 1] ?? '').indexOf(needle);
-  if (col < 0) throw new Error(`"${needle}" is not on line ${line}`);
-  return { line, col: col + 1 };
-}
-
-/** The fields a test compares: where, which key, what. */
-const brief = (p: Problem) => ({ line: p.line, col: p.col, path: p.path, message: p.message });
 
 const MINIMAL = 'scenario: minimal\ncomponents:\n  modules: {type: group, redundancy: "1+1", unit: {mtbf: 1000h, mttr: 10h}}\n  it: {type: load, input: modules}\n';
 
