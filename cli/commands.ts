@@ -230,6 +230,7 @@ function studyNotes(study: Study, o: StudyOutput): string[] {
   const losses = o.rows.find((r) => r.metric === 'incidents');
   const years = (run.replications * study.config.horizonHours) / 8760;
   const count = losses ? Math.round(losses.mean * years) : 0;
+  if (!study.scope.facility) return notes;
   if (count === 0) notes.push(messages.noLossesSeen(run.replications, years));
   else if (count < 30) notes.push(messages.fewLosses(count));
   return notes;

@@ -67,6 +67,12 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+// A reader that stops early (`resim run x.yaml | head`) closes the pipe: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 try {
   process.exitCode = await main(hideBin(process.argv));
 } catch (err) {

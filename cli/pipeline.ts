@@ -13,7 +13,10 @@ import { runReplications, type RunOutcome } from '../sim/runner.js';
 import { AggregateModelError, expandFacility, type FacilityInput } from '../models/facility/expand.js';
 import { exactFigures, type ExactFigures } from '../models/facility/exact.js';
 import type { StudyConfig } from '../models/facility/spec.js';
-import { COLUMN, HOURS_PER_YEAR, metricDefs, replicationCsvColumns, type MetricDef } from '../models/metrics.js';
+import { COLUMN, HOURS_PER_YEAR, metricDefs, replicationCsvColumns, type MetricDef, type MetricScope } from '../models/metrics.js';
+import { prepareCluster } from './cluster.js';
+import { JOB_COLUMNS } from '../models/cluster/model.js';
+import type { Cell } from '../reports/csv.js';
 import { InputError, problemAt, withOverride, type LoadedScenario, type Problem } from '../models/scenario/index.js';
 import type { ReplicationDetail } from '../models/study.js';
 import { SUMMARY_COLUMNS, summarizeMetrics, type SummaryRow } from '../models/summary.js';
@@ -34,6 +37,7 @@ export interface Overrides {
 export interface Study {
   loaded: LoadedScenario;
   config: StudyConfig;
+  scope: MetricScope;
   defs: MetricDef[];
   replications?: number;
   precision?: { metric: string; relativeHalfWidth: number; confidence: number; minReplications: number; maxReplications: number };
@@ -108,6 +112,19 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
         }
       : undefined;
   const downtimeCost = s.costs?.downtime_per_hour ?? null;
+  const cluster = s.cluster
+    ? prepareCluster(loaded, {
+        loads: expansion.facility.loads.map((l) => l.name),
+        startIso: sim.start,
+        endHours: sim.warmup + (o.horizonHours ?? sim.horizon),
+      })
+    : null;
+  const scope: MetricScope = {
+    facility: expansion.facility.loads.length > 0,
+    cost: downtimeCost !== null && expansion.facility.loads.length > 0,
+    cluster: cluster !== null,
+    reservations: (cluster?.reservations.some((r) => !r.system) ?? false),
+  };
   const config: StudyConfig = {
     scenario: s.scenario,
     seed: o.seed ?? sim.seed,
@@ -115,9 +132,11 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
     warmupHours: sim.warmup,
     downtimeCostPerHour: downtimeCost,
     facility: expansion.facility,
+    cluster,
+    recordJobs: cluster !== null,
     maxEvents: o.maxEvents ?? Infinity,
   };
-  const defs = metricDefs(downtimeCost !== null);
+  const defs = metricDefs(scope);
   if (precision && !defs.some((d) => d.name === precision.metric && d.kind === 'mean')) {
     throw new InputError([
       problemAt(loaded, 'simulation.precision.metric', `a precision target needs a per-replication metric, one of ${defs.filter((d) => d.kind === 'mean').map((d) => d.name).join(', ')}`),
@@ -126,6 +145,7 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
   return {
     loaded,
     config,
+    scope,
     defs,
     replications: precision ? undefined : (o.replications ?? sim.replications ?? 1000),
     precision,
@@ -133,7 +153,7 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
     warnings: [
       ...loaded.warnings,
       ...expansion.warnings.map((w) => problemAt(loaded, w.path, w.message, 'warning')),
-      ...(s.cluster ? [problemAt(loaded, 'cluster', 'the cluster (hosts, jobs, reservations, servers) validates but is not simulated in this version; this run measures the facility only', 'warning')] : []),
+      ...(s.cluster?.servers ? [problemAt(loaded, 'cluster.servers', 'tenant servers validate but are not simulated in this version; the run covers hosts, jobs and reservations', 'warning')] : []),
     ],
   };
 }
@@ -163,13 +183,15 @@ export function replicationKey(seed: string, replication: number): string {
 
 export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
   const rows = summarizeMetrics(outcome.columns, study.defs);
-  const csvCols = replicationCsvColumns(study.config.downtimeCostPerHour !== null);
+  const csvCols = replicationCsvColumns(study.scope);
   const replications = [];
   for (let i = 0; i < outcome.replications; i++) {
     const row: Record<string, string | number> = { replication: i, seed: replicationKey(study.config.seed, i) };
     for (const c of csvCols) row[c] = outcome.columns[COLUMN[c]]![i]!;
     replications.push(row);
   }
+  const jobRows = (outcome.extras[0] as ReplicationDetail | undefined)?.jobs;
+  const jobs = study.config.cluster ? { columns: JOB_COLUMNS, rows: (jobRows ?? []) as unknown as Array<Record<string, Cell>> } : null;
   const incidents: IncidentRow[] = [];
   const byRoot = new Map<string, { incidents: number; hours: number }>();
   outcome.extras.forEach((extra, i) => {
@@ -210,7 +232,7 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
         }
       : null,
     exact: study.exact,
-    tier: verdictOf(study, rows),
+    tier: study.scope.facility ? verdictOf(study, rows) : null,
     ...(study.point ? { sweep: study.point } : {}),
   };
   return {
@@ -221,6 +243,7 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
     replications,
     incidents,
     causes,
+    jobs,
     run,
   };
 }

@@ -19,6 +19,24 @@ export const REPLICATION_COLUMNS = [
   'raw_uptime_h',
   'raw_downtime_h',
   'raw_incidents',
+  // The cluster (zero without one). Per replication: means over its jobs; raw_* feed the
+  // ratio estimators (means over all jobs of all replications).
+  'jobs.wait_hours',
+  'jobs.bounded_slowdown',
+  'jobs.completed',
+  'jobs.preempted',
+  'jobs.killed',
+  'jobs.rejected',
+  'jobs.queue_length',
+  'gpu.utilization',
+  'gpu_hours.lost',
+  'reservation.utilization',
+  'raw_jobs_started',
+  'raw_wait_sum_h',
+  'raw_jobs_completed',
+  'raw_bsld_sum',
+  'raw_resv_used_h',
+  'raw_resv_reserved_h',
 ] as const;
 export type ReplicationColumn = (typeof REPLICATION_COLUMNS)[number];
 export const COLUMN = Object.fromEntries(REPLICATION_COLUMNS.map((c, i) => [c, i])) as Record<ReplicationColumn, number>;
@@ -29,8 +47,45 @@ export type MetricDef =
   | { name: string; unit: MetricUnit; kind: 'mean'; column: ReplicationColumn }
   | { name: string; unit: MetricUnit; kind: 'ratio'; numerator: ReplicationColumn; denominator: ReplicationColumn };
 
+/** What a study measures: the facility's service (when it has loads), a cluster, reservations, costs. */
+export interface MetricScope {
+  facility: boolean;
+  cost: boolean;
+  cluster: boolean;
+  reservations: boolean;
+}
+
 /** Summary rows, in the order they appear in summary.csv. */
-export function metricDefs(withCost: boolean): MetricDef[] {
+export function metricDefs(scope: MetricScope): MetricDef[] {
+  const defs: MetricDef[] = scope.facility ? facilityDefs(scope.cost) : [];
+  if (scope.cluster) defs.push(...clusterDefs(scope.reservations));
+  return defs;
+}
+
+/**
+ * Job metrics (CLI.md). Wait and bounded slowdown are means over jobs (all replications' jobs
+ * together: ratio estimators), counts are per year, utilisation is the busy share of the
+ * installed GPU-hours.
+ */
+function clusterDefs(reservations: boolean): MetricDef[] {
+  const defs: MetricDef[] = [
+    { name: 'jobs.wait_hours', unit: 'h', kind: 'ratio', numerator: 'raw_wait_sum_h', denominator: 'raw_jobs_started' },
+    { name: 'jobs.bounded_slowdown', unit: 'ratio', kind: 'ratio', numerator: 'raw_bsld_sum', denominator: 'raw_jobs_completed' },
+    { name: 'jobs.completed', unit: '1/yr', kind: 'mean', column: 'jobs.completed' },
+    { name: 'jobs.preempted', unit: '1/yr', kind: 'mean', column: 'jobs.preempted' },
+    { name: 'jobs.killed', unit: '1/yr', kind: 'mean', column: 'jobs.killed' },
+    { name: 'jobs.rejected', unit: '1/yr', kind: 'mean', column: 'jobs.rejected' },
+    { name: 'jobs.queue_length', unit: 'count', kind: 'mean', column: 'jobs.queue_length' },
+    { name: 'gpu.utilization', unit: 'fraction', kind: 'mean', column: 'gpu.utilization' },
+    { name: 'gpu_hours.lost', unit: 'gpu_h/yr', kind: 'mean', column: 'gpu_hours.lost' },
+  ];
+  if (reservations) {
+    defs.push({ name: 'reservation.utilization', unit: 'fraction', kind: 'ratio', numerator: 'raw_resv_used_h', denominator: 'raw_resv_reserved_h' });
+  }
+  return defs;
+}
+
+function facilityDefs(withCost: boolean): MetricDef[] {
   const defs: MetricDef[] = [
     { name: 'downtime_hours', unit: 'h/yr', kind: 'mean', column: 'downtime_hours' },
     { name: 'unplanned_downtime_hours', unit: 'h/yr', kind: 'mean', column: 'unplanned_downtime_hours' },
@@ -49,8 +104,8 @@ export function metricDefs(withCost: boolean): MetricDef[] {
   return defs;
 }
 
-/** replications.csv columns after `replication,seed` (CLI.md: these four first). */
-export function replicationCsvColumns(withCost: boolean): ReplicationColumn[] {
+/** replications.csv columns after `replication,seed` (CLI.md: these four first, then job metrics). */
+export function replicationCsvColumns(scope: MetricScope): ReplicationColumn[] {
   const cols: ReplicationColumn[] = [
     'downtime_hours',
     'outage_hours',
@@ -61,6 +116,10 @@ export function replicationCsvColumns(withCost: boolean): ReplicationColumn[] {
     'availability',
     'unavailability',
   ];
-  if (withCost) cols.push('cost');
+  if (scope.cost) cols.push('cost');
+  if (scope.cluster) {
+    cols.push('jobs.wait_hours', 'jobs.bounded_slowdown', 'jobs.completed', 'jobs.preempted', 'jobs.killed', 'jobs.rejected', 'jobs.queue_length', 'gpu.utilization', 'gpu_hours.lost');
+    if (scope.reservations) cols.push('reservation.utilization');
+  }
   return cols;
 }

@@ -5,12 +5,15 @@
 import { Simulation } from '../sim/engine.js';
 import type { ReplicationResult, Replicator } from '../sim/replication.js';
 import { Streams } from '../sim/rng.js';
+import { ClusterModel, type JobRecord } from './cluster/model.js';
 import { FacilityModel, type Incident } from './facility/model.js';
 import type { StudyConfig } from './facility/spec.js';
 import { COLUMN, HOURS_PER_YEAR, REPLICATION_COLUMNS } from './metrics.js';
 
 export interface ReplicationDetail {
   incidents: Incident[];
+  /** Replication 0 of a cluster study run for its results folder: one row per job. */
+  jobs?: JobRecord[];
 }
 
 /**
@@ -30,18 +33,30 @@ export function createReplicator(config: unknown): Replicator {
   const sim = new Simulation();
   sim.maxEvents = study.maxEvents;
   const model = new FacilityModel(sim, study.facility);
+  // Registered after the facility, so its settle sees the loads' power of this instant.
+  const cluster = study.cluster ? new ClusterModel(sim, study.cluster) : null;
+  if (cluster) model.onPower = (load, on) => cluster.setPower(load, on);
+  const end = study.warmupHours + study.horizonHours;
   const faultTimer = sim.timer('injected-fault', () => {
     throw new Error('injected fault (RESIM_TEST_FAULT)');
   });
   return (replication: number): ReplicationResult => {
     sim.reset();
-    model.reset(new Streams(study.seed, replication));
+    const streams = new Streams(study.seed, replication);
+    model.reset(streams);
+    if (cluster) {
+      cluster.reset(streams, end);
+      cluster.recordJobs = study.recordJobs && replication === 0;
+    }
     if (fault?.replication === replication) sim.at(faultTimer, fault.time);
     model.start();
+    cluster?.start();
     if (study.warmupHours > 0) sim.run(study.warmupHours);
     model.beginAccounting();
-    sim.run(study.warmupHours + study.horizonHours);
+    cluster?.beginAccounting();
+    sim.run(end);
     model.finish();
+    cluster?.finish();
 
     const a = model.account;
     const v = new Float64Array(REPLICATION_COLUMNS.length);
@@ -58,7 +73,30 @@ export function createReplicator(config: unknown): Replicator {
     v[COLUMN.raw_uptime_h] = study.horizonHours - a.downtime;
     v[COLUMN.raw_downtime_h] = a.downtime;
     v[COLUMN.raw_incidents] = a.incidents;
-    const detail: ReplicationDetail | undefined = a.log.length > 0 ? { incidents: a.log } : undefined;
+    if (cluster) writeClusterValues(v, cluster, perYear);
+    const jobs = cluster?.records ?? undefined;
+    const detail: ReplicationDetail | undefined = a.log.length > 0 || jobs ? { incidents: a.log, ...(jobs ? { jobs } : {}) } : undefined;
     return { values: v, events: sim.events, extra: detail };
   };
+}
+
+function writeClusterValues(v: Float64Array, cluster: ClusterModel, perYear: number): void {
+  const c = cluster.account;
+  const hours = c.capacityGpuHours / Math.max(1, cluster.totalGpuCount);
+  v[COLUMN['jobs.wait_hours']] = c.started > 0 ? c.waitSum / c.started : NaN;
+  v[COLUMN['jobs.bounded_slowdown']] = c.completed > 0 ? c.bsldSum / c.completed : NaN;
+  v[COLUMN['jobs.completed']] = c.completed * perYear;
+  v[COLUMN['jobs.preempted']] = c.preemptions * perYear;
+  v[COLUMN['jobs.killed']] = c.kills * perYear;
+  v[COLUMN['jobs.rejected']] = c.rejected * perYear;
+  v[COLUMN['jobs.queue_length']] = hours > 0 ? c.queueIntegral / hours : 0;
+  v[COLUMN['gpu.utilization']] = c.capacityGpuHours > 0 ? c.busyGpuHours / c.capacityGpuHours : 0;
+  v[COLUMN['gpu_hours.lost']] = c.lostGpuHours * perYear;
+  v[COLUMN['reservation.utilization']] = c.reservedSlotHours > 0 ? c.usedReservedSlotHours / c.reservedSlotHours : NaN;
+  v[COLUMN.raw_jobs_started] = c.started;
+  v[COLUMN.raw_wait_sum_h] = c.waitSum;
+  v[COLUMN.raw_jobs_completed] = c.completed;
+  v[COLUMN.raw_bsld_sum] = c.bsldSum;
+  v[COLUMN.raw_resv_used_h] = c.usedReservedSlotHours;
+  v[COLUMN.raw_resv_reserved_h] = c.reservedSlotHours;
 }

@@ -34,6 +34,8 @@ export interface StudyResults {
   replications: ReadonlyArray<Record<string, Cell>>;
   incidents: IncidentRow[];
   causes: CauseRow[];
+  /** (cluster) jobs.csv rows of the first replication, or null without a cluster. */
+  jobs: { columns: readonly string[]; rows: ReadonlyArray<Record<string, Cell>> } | null;
   run: Record<string, unknown>;
 }
 
@@ -43,6 +45,7 @@ export function writeStudyResults(dir: string, r: StudyResults): string[] {
     'replications.csv': toCsv(r.replicationColumns, r.replications),
     'incidents.csv': toCsv(INCIDENT_COLUMNS, r.incidents as unknown as Array<Record<string, Cell>>),
     'causes.csv': toCsv(CAUSE_COLUMNS, r.causes as unknown as Array<Record<string, Cell>>),
+    ...(r.jobs ? { 'jobs.csv': toCsv(r.jobs.columns, r.jobs.rows) } : {}),
     'run.json': JSON.stringify(r.run, null, 2) + '\n',
   };
   // run.json last: its presence says the folder is complete.

@@ -41,7 +41,7 @@ export class Simulation {
   private readonly handlers: Handler[] = [];
   private readonly labels: string[] = [];
   private dirty = false;
-  private settleHook: Handler | null = null;
+  private readonly settleHooks: Handler[] = [];
 
   /**
    * Back to t = 0 with nothing scheduled, keeping the timers and handlers, so one model
@@ -92,9 +92,12 @@ export class Simulation {
     return this.labels[id] ?? '?';
   }
 
-  /** Registers the hook called once after all events of an instant whenever `markDirty` was called. */
+  /**
+   * Registers a hook called once after all events of an instant whenever `markDirty` was called.
+   * Several hooks (a facility, then a cluster on its loads) run in the order registered.
+   */
   onSettle(hook: Handler): void {
-    this.settleHook = hook;
+    this.settleHooks.push(hook);
   }
 
   markDirty(): void {
@@ -153,7 +156,8 @@ export class Simulation {
         throw new SimulationError(`the model did not settle after ${MAX_SETTLE_PASSES} passes at t = ${this.now} h`, this.now, 'settle');
       }
       this.dirty = false;
-      if (this.settleHook) this.settleHook();
+      const hooks = this.settleHooks;
+      for (let i = 0; i < hooks.length; i++) hooks[i]!();
     }
   }
 }

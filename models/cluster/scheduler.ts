@@ -60,6 +60,12 @@ export interface HostView {
   id: number;
   /** Slots (GPUs) free for this queue now: total minus used minus reserved for others. May be negative. */
   freeSlots: number;
+  /**
+   * An upcoming claim on this host (an advance reservation about to become active): a job still
+   * running at `from` (now + walltime > from) may take at most `free` of the host's slots. LSF
+   * does not dispatch a job that the reservation would suspend (DOMAIN.md §7.2).
+   */
+  later?: { from: number; free: number } | undefined;
 }
 
 /** A running job: where it holds slots and when the scheduler may assume it ends. */
@@ -161,6 +167,9 @@ interface Pool {
   totalFree: number;
   /** Host id -> index; null when every host's id is its index (ids 0..H-1 in order: no table needed). */
   index: Map<number, number> | null;
+  /** Per host index: when an upcoming claim begins (Infinity: none), and the slots left for jobs running past it. */
+  limitFrom: Float64Array | null;
+  limitFree: Float64Array | null;
 }
 
 /** A job started during this call, remembered as a running job for the head's reservation. */
@@ -195,9 +204,15 @@ function schedule(input: SchedulerInput, options: SchedulerOptions, backfill: bo
     const job = queue[i]!;
     checkQueued(job);
     if (job.slots <= pool.totalFree) {
-      const decision = start(pool, job);
+      const end = input.now + job.walltime;
+      if (pool.limitFrom !== null && job.slots > limitedFree(pool, end)) {
+        // Only an upcoming reservation is in the way: passed over, not made the head.
+        blocked = true;
+        continue;
+      }
+      const decision = start(pool, job, end);
       decisions.push(decision);
-      started.push({ end: input.now + job.walltime, decision });
+      started.push({ end, decision });
       continue;
     }
     blocked = true;
@@ -219,11 +234,13 @@ function schedule(input: SchedulerInput, options: SchedulerOptions, backfill: bo
     const job = queue[i]!;
     checkQueued(job);
     if (job.slots > pool.totalFree) continue;
-    if (input.now + job.walltime <= reservation.shadowTime) {
-      decisions.push(start(pool, job)); // gives its slots back by the shadow time
+    const end = input.now + job.walltime;
+    if (pool.limitFrom !== null && job.slots > limitedFree(pool, end)) continue;
+    if (end <= reservation.shadowTime) {
+      decisions.push(start(pool, job, end)); // gives its slots back by the shadow time
     } else if (job.slots <= extra) {
       extra -= job.slots; // still holds them at the shadow time
-      decisions.push(start(pool, job));
+      decisions.push(start(pool, job, end));
     }
   }
   return decisions;
@@ -250,11 +267,40 @@ function readPool(input: SchedulerInput): Pool {
       index.set(id, h);
     }
   }
-  return { now: input.now, hosts, free, totalFree, index };
+  let limitFrom: Float64Array | null = null;
+  let limitFree: Float64Array | null = null;
+  for (let h = 0; h < hosts.length; h++) {
+    const later = hosts[h]!.later;
+    if (later === undefined) continue;
+    if (limitFrom === null) {
+      limitFrom = new Float64Array(hosts.length).fill(Infinity);
+      limitFree = new Float64Array(hosts.length);
+    }
+    limitFrom[h] = later.from;
+    limitFree![h] = later.free;
+  }
+  return { now: input.now, hosts, free, totalFree, index, limitFrom, limitFree };
 }
 
-function start(pool: Pool, job: QueuedView): Decision {
-  return { kind: 'start', job: job.job, slots: place(pool, job.slots) };
+/** Slots host h offers a job ending at `end`: its free slots, capped by an upcoming claim the job would run into. */
+function offered(pool: Pool, h: number, end: number): number {
+  const f = pool.free[h]!;
+  if (pool.limitFrom === null || !(end > pool.limitFrom[h]!)) return f;
+  return Math.min(f, pool.limitFree![h]!);
+}
+
+/** Slots all hosts together offer a job ending at `end`. */
+function limitedFree(pool: Pool, end: number): number {
+  let sum = 0;
+  for (let h = 0; h < pool.hosts.length; h++) {
+    const o = offered(pool, h, end);
+    if (o > 0) sum += o;
+  }
+  return sum;
+}
+
+function start(pool: Pool, job: QueuedView, end: number): Decision {
+  return { kind: 'start', job: job.job, slots: place(pool, job.slots, end) };
 }
 
 /**
@@ -264,24 +310,33 @@ function start(pool: Pool, job: QueuedView): Decision {
  * and the rest placed the same way, so a spanning job uses few hosts and leaves the smallest
  * fitting remainder. Pieces are listed by host id.
  */
-function place(pool: Pool, need: number): Array<{ host: number; count: number }> {
+function place(pool: Pool, need: number, end: number): Array<{ host: number; count: number }> {
   const { hosts, free } = pool;
   const pieces: Array<{ host: number; count: number }> = [];
   let remaining = need;
   while (remaining > 0) {
     let best = -1;
+    let bestFree = 0;
     let largest = -1;
+    let largestFree = 0;
     for (let h = 0; h < hosts.length; h++) {
-      const f = free[h]!;
+      const f = offered(pool, h, end);
       if (f <= 0) continue;
       const id = hosts[h]!.id;
-      if (f >= remaining && (best < 0 || f < free[best]! || (f === free[best]! && id < hosts[best]!.id))) best = h;
-      if (largest < 0 || f > free[largest]! || (f === free[largest]! && id < hosts[largest]!.id)) largest = h;
+      if (f >= remaining && (best < 0 || f < bestFree || (f === bestFree && id < hosts[best]!.id))) {
+        best = h;
+        bestFree = f;
+      }
+      if (largest < 0 || f > largestFree || (f === largestFree && id < hosts[largest]!.id)) {
+        largest = h;
+        largestFree = f;
+      }
     }
     const h = best >= 0 ? best : largest;
     if (h < 0) throw new Error(`internal: placing ${need} slots with only ${pool.totalFree} free`);
-    const count = Math.min(remaining, free[h]!);
+    const count = Math.min(remaining, best >= 0 ? bestFree : largestFree);
     free[h]! -= count;
+    if (pool.limitFrom !== null && end > pool.limitFrom[h]!) pool.limitFree![h]! -= count;
     remaining -= count;
     pieces.push({ host: hosts[h]!.id, count });
   }

@@ -49,6 +49,8 @@ export interface FacilityInput {
   crews?: { count: number; logistics_delay?: DistSpec } | null;
   maintenance?: Scenario['maintenance'];
   common_cause?: Scenario['common_cause'];
+  /** A cluster may stand alone: with one and no components, the facility is empty, not an error. */
+  cluster?: unknown;
 }
 
 const SIDE_NAMES = 'abcdefghijklmnopqrstuvwxyz';
@@ -82,7 +84,8 @@ class Expander {
   }
 
   run(): Expansion {
-    if (!Object.values(this.components).some((c) => c.type === 'load')) {
+    const clusterAlone = this.input.cluster != null && Object.keys(this.components).length === 0;
+    if (!clusterAlone && !Object.values(this.components).some((c) => c.type === 'load')) {
       this.errors.push(new ModelError('components', 'the scenario has no component of type load, so there is no service to measure'));
     }
     this.computeCarried();

@@ -132,6 +132,12 @@ export class FacilityModel {
   private current: Incident | null = null;
   private currentPlanned = false;
   account: Accounting = { downtime: 0, planned: 0, outage: 0, dirty: 0, incidents: 0, log: [] };
+  /**
+   * Told when a load loses or regains power for the equipment it feeds (a cluster's hosts):
+   * power is gone while the load is unpowered, thermally tripped or shut down for maintenance.
+   */
+  onPower: ((load: number, powered: boolean) => void) | null = null;
+  private readonly loadPowered: boolean[] = [];
 
   /** Builds the model once; `reset` prepares it for each replication. */
   constructor(
@@ -181,6 +187,7 @@ export class FacilityModel {
       load.index = this.loads.length;
       this.loads.push(load);
       this.loadPending.push(true);
+      this.loadPowered.push(true);
       for (const c of new Set([...l.cords, ...(l.cooling ? [l.cooling] : [])])) this.dependentLoads[get(c).index]!.push(load);
     }
     const units = new Map<string, Unit>();
@@ -215,6 +222,7 @@ export class FacilityModel {
     this.loadPending.fill(true);
     this.anyPending = this.anyLoadPending = true;
     for (const l of this.loads) l.reset(streams);
+    this.loadPowered.fill(true);
     for (const g of this.commonCauses) g.reset(streams);
     for (const p of this.plans) p.reset();
     this.siteDown = this.siteUnpowered = this.siteDirty = false;
@@ -322,6 +330,16 @@ export class FacilityModel {
       if (level === Power.dirtyDown && load.state !== LoadState.dirtyDown) load.chain = [...explainInputs(load.cords, 'dirty power'), `${load.name} on dirty power`];
       load.state = level === Power.dirtyDown ? LoadState.dirtyDown : LoadState.inService;
     }
+    const powered = load.state !== LoadState.unpowered && load.state !== LoadState.tripped && load.state !== LoadState.planned;
+    if (powered !== this.loadPowered[load.index]) {
+      this.loadPowered[load.index] = powered;
+      this.onPower?.(load.index, powered);
+    }
+  }
+
+  /** Load names in model order (what a cluster's hosts refer to). */
+  get loadNames(): string[] {
+    return this.loads.map((l) => l.name);
   }
 
   /** The cause chain of a load that lost power: through its (last) cord. */

@@ -7,6 +7,7 @@
  * (`ups.a`) and the elements replicated per side behind it (`pdu.a`). Units are
  * `<node>.<i>` (1-based).
  */
+import type { ClusterSpec } from '../cluster/spec.js';
 import type { DistSpec } from '../../sim/distributions.js';
 
 export interface UnitSpec {
@@ -191,6 +192,10 @@ export interface StudyConfig {
   /** Downtime cost per hour, or null when the scenario gives none. */
   downtimeCostPerHour: number | null;
   facility: FacilitySpec;
+  /** The GPU cluster on the facility's loads, or null. */
+  cluster: ClusterSpec | null;
+  /** Keep one row per job of replication 0 (jobs.csv). */
+  recordJobs: boolean;
   /** Event budget per replication (Infinity when none). */
   maxEvents: number;
 }

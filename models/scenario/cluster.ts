@@ -92,10 +92,26 @@ function workload(ctx: SchemaContext) {
         .optional()
         .meta({ description: 'A Standard Workload Format trace (18 fields), relative to the scenario file; output as an absolute path. Default: none.' }),
       synthetic: synthetic(ctx),
+      jobs: z
+        .array(
+          z.strictObject({
+            submit: duration().meta({ description: 'Submission time after simulated time 0 (e.g. 1h30min). Required.' }),
+            gpus: integer(1).default(1).meta({ description: 'GPU slots. Default: 1.' }),
+            runtime: duration().meta({ description: 'Actual run time. Required.' }),
+            walltime: duration().optional().meta({ description: 'Requested walltime (what backfilling plans with). Default: the runtime.' }),
+            user: z.string().min(1, { error: () => m.emptyText() }).default('user').meta({ description: 'Submitting user. Default: "user".' }),
+            reservation: z.string().min(1, { error: () => m.emptyText() }).optional().meta({
+              description: 'Submitted into this reservation (bsub -U); it must exist in cluster.reservations. Default: none.',
+            }),
+            count: integer(1).default(1).meta({ description: 'This many identical jobs, submitted in order. Default: 1.' }),
+          }),
+        )
+        .optional()
+        .meta({ description: 'Jobs written out by hand (tests, worked examples), in submission order. Default: none.' }),
     })
-    .superRefine(exactlyOne(['swf', 'synthetic']))
+    .superRefine(exactlyOne(['swf', 'synthetic', 'jobs']))
     .optional()
-    .meta({ description: 'The jobs: {swf: trace.swf} or {synthetic: {...}}. Default: none (no jobs).' });
+    .meta({ description: 'The jobs: {swf: trace.swf}, {synthetic: {...}} or {jobs: [...]}. Default: none (no jobs).' });
 }
 
 const lsfTime = (description: string) =>
@@ -117,6 +133,9 @@ function reservation() {
       slots: integer(1).optional().meta({ description: 'GPU slots reserved. Default: none (required unless system: true).' }),
       begin: lsfTime('One-time start, LSF form [[[year:]month:]day:]hour:minute, e.g. "6:00" (UTC). Default: none (give window instead).'),
       end: lsfTime('One-time end, same form as begin. Default: none.'),
+      created: lsfTime(
+        'When the reservation is made (brsvadd), same form as begin: before it the scheduler does not know it, so jobs dispatched earlier may run into it and be preempted (DOMAIN.md §7.11 worked example). Must not be after begin; a recurring instance already under way at creation is active from then. Default: at simulation.start.',
+      ),
       window: z
         .string({ error: (iss) => m.expectedLsfWindow(iss.input) })
         .refine(isLsfWindow, { error: (iss) => m.expectedLsfWindow(iss.input) })

@@ -1,0 +1,61 @@
+/**
+ * Prepares a scenario's cluster for simulation: reads its SWF trace, checks its reservations
+ * against the rules LSF enforces, and resolves it into plain data (models/cluster/spec.ts).
+ * Every problem is an InputError located in the scenario file (or the trace).
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { checkReservations } from '../models/cluster/reservations.js';
+import { ClusterSpecError, resolveCluster, type ClusterInput, type ClusterSpec, type TraceJobs } from '../models/cluster/spec.js';
+import { effectiveProcs, effectiveWalltime, parseSwf } from '../models/cluster/swf.js';
+import { InputError, problemAt, type LoadedScenario } from '../models/scenario/index.js';
+
+export interface ClusterContext {
+  loads: string[];
+  startIso: string;
+  endHours: number;
+}
+
+export function prepareCluster(loaded: LoadedScenario, ctx: ClusterContext): ClusterSpec {
+  const input = (loaded.scenario as { cluster: ClusterInput }).cluster;
+  const trace = input.workload?.swf ? readTrace(loaded, input.workload.swf) : null;
+
+  const hostSlots = new Map<string, number>();
+  for (const cls of input.hosts) for (let i = 1; i <= cls.count; i++) hostSlots.set(`${cls.name}-${i}`, cls.gpus);
+  const issues = checkReservations(input.reservations, { hosts: hostSlots, groups: Object.keys(input.groups), start: ctx.startIso });
+  if (issues.length > 0) throw new InputError(issues.map((i) => problemAt(loaded, `cluster.reservations.${i.index}.${i.key}`, i.message)));
+
+  try {
+    return resolveCluster(input, { ...ctx, trace, traceFile: input.workload?.swf ?? null });
+  } catch (err) {
+    if (err instanceof ClusterSpecError) throw new InputError([problemAt(loaded, err.path, err.message)]);
+    throw err;
+  }
+}
+
+function readTrace(loaded: LoadedScenario, file: string): TraceJobs {
+  const shown = relative(process.cwd(), file) || file;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError([problemAt(loaded, 'cluster.workload.swf', `cannot read the trace ${shown}: ${(err as Error).message}`)]);
+  }
+  const parsed = parseSwf(text, shown);
+  const out: TraceJobs = { submitSeconds: [], procs: [], runtimeSeconds: [], walltimeSeconds: [], userIds: [], ids: [], skipped: parsed.skipped.length };
+  for (const job of parsed.jobs) {
+    const procs = effectiveProcs(job);
+    const runtime = job.runtime;
+    if (procs === null || runtime === null) {
+      out.skipped++;
+      continue;
+    }
+    out.submitSeconds.push(job.submit);
+    out.procs.push(procs);
+    out.runtimeSeconds.push(runtime);
+    out.walltimeSeconds.push(effectiveWalltime(job) ?? runtime);
+    out.userIds.push(job.user ?? -1);
+    out.ids.push(job.id);
+  }
+  return out;
+}
