@@ -13,7 +13,7 @@ import { COLUMN } from '../models/metrics.js';
 import { createReplicator } from '../models/study.js';
 
 function study(facility: FacilitySpec, seed: string, horizonHours: number, warmupHours: number): StudyConfig {
-  return { scenario: 't', seed, horizonHours, warmupHours, downtimeCostPerHour: null, facility, maxEvents: Infinity };
+  return { scenario: 't', seed, horizonHours, warmupHours, downtimeCostPerHour: null, facility, cluster: null, recordJobs: false, maxEvents: Infinity };
 }
 
 /** Per-replication unavailability of `replications` replications. */
