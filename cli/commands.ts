@@ -1,6 +1,7 @@
 /**
  * The commands: argument checks, then the pipeline phases, then output.
  */
+import type { ClusterSpec } from '../models/cluster/spec.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
@@ -333,8 +334,30 @@ export function expandCommand(file: string): number {
   const p = prepareAll([loaded!], {})[0]!;
   printWarnings([p]);
   const study = p.kind === 'study' ? p.study : p.sweep.points[0]!;
-  process.stdout.write(yamlStringify({ scenario: study.config.scenario, ...study.config.facility }, { lineWidth: 0, aliasDuplicateObjects: false }));
+  const cluster = study.config.cluster;
+  const shown = { scenario: study.config.scenario, ...study.config.facility, ...(cluster ? { cluster: clusterView(cluster, study.config.facility.loads.map((l) => l.name)) } : {}) };
+  process.stdout.write(yamlStringify(shown, { lineWidth: 0, aliasDuplicateObjects: false }));
   return 0;
+}
+
+/** The resolved cluster for people: hosts with their loads, reservation slots and windows (hours). */
+function clusterView(c: ClusterSpec, loads: string[]) {
+  const hostName = (h: number) => c.hosts[h]!.name;
+  const w = c.workload;
+  return {
+    hosts: c.hosts.map((h) => ({ name: h.name, gpus: h.gpus, model: h.model, load: h.load >= 0 ? loads[h.load] : null, boot_h: h.boot })),
+    scheduler: { policy: c.policy, preemption: c.preemption, on_power_loss: c.onPowerLoss },
+    workload: w === null ? null : w.kind === 'synthetic' ? { kind: 'synthetic' } : { kind: w.file ? 'swf' : 'jobs', file: w.file, jobs: w.submit.length, skipped: w.skipped },
+    reservations: c.reservations.map((r) => ({
+      name: r.name,
+      type: r.system ? 'system' : r.type,
+      users: r.users.map((u) => c.users[u]),
+      slots: Object.fromEntries(r.hosts.map((p) => [hostName(p.host), p.slots])),
+      created_h: r.created,
+      active_h: r.intervals.slice(0, 5).map((iv) => [iv.begin, iv.end]),
+      ...(r.intervals.length > 5 ? { more_intervals: r.intervals.length - 5 } : {}),
+    })),
+  };
 }
 
 export function schemaCommand(): number {
