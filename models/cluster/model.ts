@@ -735,14 +735,16 @@ export class ClusterModel {
       else this.reserved[p.host]! -= r.slots[p.host]!;
     }
     const runningJobs = r.running.map((v) => this.jobs.get(v.job)!);
+    // Its suspended jobs: parked at a recurring open expiry, or preempted by a system reservation.
+    const suspendedJobs = this.suspended.filter((j) => j.resv === r.index);
     if (r.plan.type === 'closed') {
       for (const job of runningJobs) this.kill(job, false);
       if (oneTime) {
         for (const q of [...r.queue]) this.dropPending(r, this.jobs.get(q.job)!);
-        for (const job of [...r.parked]) this.kill(job, false);
+        for (const job of suspendedJobs) this.kill(job, false);
       }
-    } else if (!r.plan.recurring || oneTime) {
-      // One-time open: its jobs become normal jobs; running ones are suspended, then resume first.
+    } else if (oneTime) {
+      // Open, last instance: its jobs become normal jobs; running ones are suspended, then resume first.
       for (const job of runningJobs) {
         this.stop(job);
         job.resv = -1;
@@ -758,7 +760,7 @@ export class ClusterModel {
         job.resv = -1;
         this.enqueue(job);
       }
-      for (const job of [...r.parked]) {
+      for (const job of suspendedJobs) {
         this.unsuspend(job);
         job.resv = -1;
         job.mayResume = true;
