@@ -91,6 +91,10 @@ export interface ServersSpec {
   /** ECC test on restore from Frozen for this model, or null. */
   eccCheck: DistSpec | null;
   migrate: DistSpec | null;
+  /** Tenant resets (time between, time one takes), or absent/null: none. */
+  resets?: { between: DistSpec; duration: DistSpec } | null;
+  /** Time after which a server is terminated (at its next idle moment) and replaced, or absent/null: never. */
+  lifetime?: DistSpec | null;
 }
 
 export interface ClusterSpec {

@@ -271,7 +271,7 @@ export class FacilityModel {
         const before = n.level;
         n.evaluate();
         if (n.outOfService) n.level = n.maintenanceLevel();
-        if (n instanceof UpsNode) upsEvaluated = true;
+        if (n.drawsOnEvaluate) upsEvaluated = true;
         if (n.level !== before) {
           levelsChanged = true;
           for (const d of this.dependents[i]!) this.nodePending[d.index] = 1;

@@ -32,6 +32,8 @@ export abstract class PowerNode {
   carriedKw = 0;
   /** Position in topological order. */
   index = -1;
+  /** True for nodes whose evaluation sets battery rates (UPS): their draws must be propagated. */
+  readonly drawsOnEvaluate: boolean = false;
 
   constructor(
     readonly name: string,

@@ -195,6 +195,19 @@ function servers(ctx: SchemaContext) {
         })
         .prefault({})
         .meta({ description: 'Lifecycle transition times. Default: all instantaneous.' }),
+      resets: z
+        .strictObject({
+          between: distribution(ctx).meta({ description: 'Time from the end of one reset of a server to its next reset (wall time). Required.' }),
+          duration: distribution(ctx).meta({ description: 'Time one reset takes; the server keeps its GPUs meanwhile. Required.' }),
+        })
+        .optional()
+        .meta({
+          description:
+            'Tenant resets (DOMAIN.md §1: all data deleted, original configuration restored, ports may change), done when the server is next running or stopped. Default: none.',
+        }),
+      lifetime: distribution(ctx).optional().meta({
+        description: 'Time after which the tenant terminates a server (at its next idle moment) and creates a new one in its place. Default: none (servers are never terminated).',
+      }),
     })
     .optional()
     .meta({ description: 'Long-lived tenant GPU servers and their lifecycle. Default: none.' });

@@ -63,9 +63,11 @@ export class CoolingNode extends PowerNode implements UnitOwner {
 
   unitFailed(unit: Unit): void {
     this.upCount--;
-    this.lostBy = unitLoss(this.spec.component, unit, this.units);
-    // Only a shortage (or the end of one) matters to anyone: spare capacity needs no settle.
-    if (this.short || this.upCount * this.spec.capacityKw < this.spec.heatKw - 1e-9) this.changed();
+    // Only a shortage (or the end of one) matters to anyone: spare capacity needs no settle, and
+    // the cause text is written by the failure that makes the shortage.
+    const short = this.upCount * this.spec.capacityKw < this.spec.heatKw - 1e-9;
+    if (short) this.lostBy = unitLoss(this.spec.component, unit, this.units);
+    if (this.short || short) this.changed();
   }
 
   unitRepaired(): void {

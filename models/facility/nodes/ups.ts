@@ -47,6 +47,9 @@ export class UpsNode extends PowerNode implements UnitOwner {
   private inputClean = true;
   /** Was the bypass powered when the load went onto it? (Then a later bypass loss is the root cause.) */
   private bypassOkAtTransfer = true;
+  /** The bypass as a one-element feed list (spreadDraw takes a list; built once). */
+  private readonly bypassFeed: PowerNode[];
+  override readonly drawsOnEvaluate = true;
 
   constructor(
     private readonly spec: UpsNodeSpec,
@@ -56,6 +59,7 @@ export class UpsNode extends PowerNode implements UnitOwner {
   ) {
     super(spec.name, ctx);
     this.carriedKw = spec.carriedKw;
+    this.bypassFeed = [bypass];
     this.units = spec.units.map(
       (u) => new Unit(u.name, u.failure ? makeDistribution(u.failure) : null, u.repair ? makeDistribution(u.repair) : null, this, ctx.shop, ctx.sim),
     );
@@ -91,7 +95,9 @@ export class UpsNode extends PowerNode implements UnitOwner {
 
   unitFailed(unit: Unit): void {
     this.upCount--;
-    this.lostBy = unitLoss(this.componentName, unit, this.units);
+    // The cause text matters only once the units cannot carry (or for a hot-standby master):
+    // a later failure that crosses that line writes it then, with every unit's state.
+    if (this.spec.topology === 'hot_standby' || !this.unitsCarry()) this.lostBy = unitLoss(this.componentName, unit, this.units);
     if (this.spec.topology === 'hot_standby' && unit === this.units[0] && !unit.maintained && this.spec.severeFraction > 0) {
       this.severeStream ??= this.streams!.get(`${unit.name}/severe`);
       this.severe = this.severeStream.uniform() <= this.spec.severeFraction;
@@ -235,7 +241,7 @@ export class UpsNode extends PowerNode implements UnitOwner {
   override propagateDraw(): void {
     const b = this.battery;
     b?.advance(this.ctx.sim.now);
-    if (this.mode === UpsMode.bypass) spreadDraw(this.draw, [this.bypass]);
+    if (this.mode === UpsMode.bypass) spreadDraw(this.draw, this.bypassFeed);
     else if (this.mode !== UpsMode.dropped && this.inputClean) spreadDraw(this.draw, this.inputs);
     if (!b) return;
     const drain = this.mode === UpsMode.inverter || this.mode === UpsMode.slave ? (this.inputClean ? 0 : this.draw) : 0;
