@@ -773,8 +773,15 @@ export class ClusterModel {
         r.parked.push(job);
       }
     }
-    // Jobs preempted for it may resume; non-AR jobs held by it are released.
-    for (const p of r.plan.hosts) for (const job of this.onHost[p.host]!) if (job.state === JobState.suspended && job.resv < 0) job.mayResume = true;
+    // Jobs preempted for it may resume, except (open, one-time) on hosts where its detached jobs
+    // run on: there they wait until those finish (§7.2), which the resume rule then signals.
+    const busy = new Set<number>();
+    if (r.plan.type === 'open' && oneTime) for (const job of runningJobs) for (const p of job.pieces) busy.add(p.host);
+    for (const p of r.plan.hosts) {
+      if (busy.has(p.host)) continue;
+      for (const job of this.onHost[p.host]!) if (job.state === JobState.suspended && job.resv < 0) job.mayResume = true;
+    }
+    // Non-AR jobs held by it are released.
     if (r.plan.type === 'open') {
       for (const job of this.held.filter((j) => j.heldBy === r.index)) {
         this.held.splice(this.held.indexOf(job), 1);
@@ -876,7 +883,7 @@ export class ClusterModel {
         if (this.up[h] === 0 || this.system[h]! > 0) continue;
         const v = this.hostViews[h]!;
         v.freeSlots = this.freeFor(-1, h);
-        v.later = this.upcomingClaim(h);
+        v.later = this.upcomingClaims(h);
         if (v.freeSlots > 0) anyFree = true;
         views.push(v);
       }
@@ -900,22 +907,32 @@ export class ClusterModel {
     for (const d of decisions) this.run(this.jobs.get(d.job)!);
   }
 
-  /** The next reservation activation on host h that would take slots a new non-AR job might hold then. */
-  private upcomingClaim(h: number): { from: number; free: number } | undefined {
+  /**
+   * The claims upcoming reservations will make on host h: for each next activation of a
+   * reservation there (the next instance of each), the slots left to non-AR jobs that would still
+   * run then: the host's GPUs minus what non-AR jobs hold now (assumed still running) minus every
+   * reservation active at that instant. Reservations not yet made are unknown to the scheduler.
+   */
+  private upcomingClaims(h: number): Array<{ from: number; free: number }> | undefined {
     if (this.reservations.length === 0) return undefined;
-    let from = Infinity;
-    let claim = 0;
+    const now = this.sim.now;
+    let claims: Array<{ from: number; free: number }> | undefined;
     for (const r of this.reservations) {
-      if (r.active || r.slots[h] === 0 || this.sim.now < r.plan.created) continue;
-      const iv = r.plan.intervals[r.next];
+      if (r.slots[h] === 0 || now < r.plan.created) continue;
+      const iv = r.plan.intervals[r.active ? r.next + 1 : r.next];
       if (!iv) continue;
-      if (iv.begin < from) {
-        from = iv.begin;
-        claim = r.slots[h]!;
+      const at = iv.begin;
+      let claimed = 0;
+      for (const o of this.reservations) {
+        if (o.slots[h] === 0 || now < o.plan.created) continue;
+        const cur = o.plan.intervals[o.next];
+        const nxt = o.plan.intervals[o.active ? o.next + 1 : o.next];
+        const covers = (x: { begin: number; end: number } | undefined) => x !== undefined && x.begin <= at && at < x.end;
+        if ((o.active && covers(cur)) || covers(nxt)) claimed += o.slots[h]!;
       }
+      (claims ??= []).push({ from: at, free: this.gpus[h]! - this.nonAr[h]! - claimed });
     }
-    if (from === Infinity) return undefined;
-    return { from, free: this.gpus[h]! - this.nonAr[h]! - this.reserved[h]! - claim };
+    return claims;
   }
 
   // ---- output -------------------------------------------------------------------------------

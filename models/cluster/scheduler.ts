@@ -61,11 +61,11 @@ export interface HostView {
   /** Slots (GPUs) free for this queue now: total minus used minus reserved for others. May be negative. */
   freeSlots: number;
   /**
-   * An upcoming claim on this host (an advance reservation about to become active): a job still
-   * running at `from` (now + walltime > from) may take at most `free` of the host's slots. LSF
-   * does not dispatch a job that the reservation would suspend (DOMAIN.md §7.2).
+   * Upcoming claims on this host (advance reservations about to become active), by time: a job
+   * still running at `from` (now + walltime > from) may take at most `free` of the host's slots.
+   * LSF does not dispatch a job that a reservation would suspend (DOMAIN.md §7.2).
    */
-  later?: { from: number; free: number } | undefined;
+  later?: ReadonlyArray<{ from: number; free: number }> | undefined;
 }
 
 /** A running job: where it holds slots and when the scheduler may assume it ends. */
@@ -167,9 +167,8 @@ interface Pool {
   totalFree: number;
   /** Host id -> index; null when every host's id is its index (ids 0..H-1 in order: no table needed). */
   index: Map<number, number> | null;
-  /** Per host index: when an upcoming claim begins (Infinity: none), and the slots left for jobs running past it. */
-  limitFrom: Float64Array | null;
-  limitFree: Float64Array | null;
+  /** Per host index: upcoming claims (from, slots left for jobs running past it); null when no host has any. */
+  limits: Array<Array<{ from: number; free: number }> | null> | null;
 }
 
 /** A job started during this call, remembered as a running job for the head's reservation. */
@@ -205,7 +204,7 @@ function schedule(input: SchedulerInput, options: SchedulerOptions, backfill: bo
     checkQueued(job);
     if (job.slots <= pool.totalFree) {
       const end = input.now + job.walltime;
-      if (pool.limitFrom !== null && job.slots > limitedFree(pool, end)) {
+      if (pool.limits !== null && job.slots > limitedFree(pool, end)) {
         // Only an upcoming reservation is in the way: passed over, not made the head.
         blocked = true;
         continue;
@@ -235,7 +234,7 @@ function schedule(input: SchedulerInput, options: SchedulerOptions, backfill: bo
     checkQueued(job);
     if (job.slots > pool.totalFree) continue;
     const end = input.now + job.walltime;
-    if (pool.limitFrom !== null && job.slots > limitedFree(pool, end)) continue;
+    if (pool.limits !== null && job.slots > limitedFree(pool, end)) continue;
     if (end <= reservation.shadowTime) {
       decisions.push(start(pool, job, end)); // gives its slots back by the shadow time
     } else if (job.slots <= extra) {
@@ -267,26 +266,22 @@ function readPool(input: SchedulerInput): Pool {
       index.set(id, h);
     }
   }
-  let limitFrom: Float64Array | null = null;
-  let limitFree: Float64Array | null = null;
+  let limits: Pool['limits'] = null;
   for (let h = 0; h < hosts.length; h++) {
     const later = hosts[h]!.later;
-    if (later === undefined) continue;
-    if (limitFrom === null) {
-      limitFrom = new Float64Array(hosts.length).fill(Infinity);
-      limitFree = new Float64Array(hosts.length);
-    }
-    limitFrom[h] = later.from;
-    limitFree![h] = later.free;
+    if (later === undefined || later.length === 0) continue;
+    limits ??= new Array<Array<{ from: number; free: number }> | null>(hosts.length).fill(null);
+    limits[h] = later.map((c) => ({ from: c.from, free: c.free })); // a private copy: placements reduce it
   }
-  return { now: input.now, hosts, free, totalFree, index, limitFrom, limitFree };
+  return { now: input.now, hosts, free, totalFree, index, limits };
 }
 
-/** Slots host h offers a job ending at `end`: its free slots, capped by an upcoming claim the job would run into. */
+/** Slots host h offers a job ending at `end`: its free slots, capped by every upcoming claim the job would run into. */
 function offered(pool: Pool, h: number, end: number): number {
-  const f = pool.free[h]!;
-  if (pool.limitFrom === null || !(end > pool.limitFrom[h]!)) return f;
-  return Math.min(f, pool.limitFree![h]!);
+  let f = pool.free[h]!;
+  const claims = pool.limits?.[h];
+  if (claims) for (const c of claims) if (end > c.from && c.free < f) f = c.free;
+  return f;
 }
 
 /** Slots all hosts together offer a job ending at `end`. */
@@ -336,7 +331,8 @@ function place(pool: Pool, need: number, end: number): Array<{ host: number; cou
     if (h < 0) throw new Error(`internal: placing ${need} slots with only ${pool.totalFree} free`);
     const count = Math.min(remaining, best >= 0 ? bestFree : largestFree);
     free[h]! -= count;
-    if (pool.limitFrom !== null && end > pool.limitFrom[h]!) pool.limitFree![h]! -= count;
+    const claims = pool.limits?.[h];
+    if (claims) for (const c of claims) if (end > c.from) c.free -= count;
     remaining -= count;
     pieces.push({ host: hosts[h]!.id, count });
   }

@@ -20,6 +20,7 @@
  *   `reservation_share` (the first reservation listed that the user may use).
  */
 import type { DistSpec } from '../../sim/distributions.js';
+import { unknownReservation } from '../scenario/messages.js';
 import { activeIntervals, resolveLsfTime, type Interval } from './reservations.js';
 
 export interface HostSpec {
@@ -210,7 +211,7 @@ export function resolveCluster(input: ClusterInput, ctx: ResolveContext): Cluste
     const order = w.jobs.map((j, i) => ({ j, i })).sort((a, b) => a.j.submit - b.j.submit || a.i - b.i);
     for (const { j, i } of order) {
       const resv = j.reservation === undefined ? -1 : input.reservations.findIndex((r) => r.name === j.reservation);
-      if (resv < 0 && j.reservation !== undefined) throw new ClusterSpecError(`cluster.workload.jobs.${i}.reservation`, `no reservation named "${j.reservation}" in cluster.reservations`);
+      if (resv < 0 && j.reservation !== undefined) throw new ClusterSpecError(`cluster.workload.jobs.${i}.reservation`, unknownReservation(j.reservation, undefined));
       for (let k = 0; k < j.count; k++) {
         list.submit.push(j.submit);
         list.gpus.push(j.gpus);

@@ -95,7 +95,7 @@ function workload(ctx: SchemaContext) {
       jobs: z
         .array(
           z.strictObject({
-            submit: duration().meta({ description: 'Submission time after simulated time 0 (e.g. 1h30min). Required.' }),
+            submit: duration().meta({ description: 'Submission time after simulated time 0 (e.g. 90min). Required.' }),
             gpus: integer(1).default(1).meta({ description: 'GPU slots. Default: 1.' }),
             runtime: duration().meta({ description: 'Actual run time. Required.' }),
             walltime: duration().optional().meta({ description: 'Requested walltime (what backfilling plans with). Default: the runtime.' }),

@@ -130,6 +130,10 @@ export const reservationSlots = (): string => 'slots is required unless system: 
 export const systemNeedsHosts = (): string => 'a system reservation needs hosts';
 export const slotsExceedHosts = (slots: number, available: number): string =>
   `reserves ${slots} slots but its hosts have ${available} GPUs`;
+export const unknownReservation = (name: string, suggestion: string | undefined): string =>
+  `no reservation named ${JSON.stringify(name)} in cluster.reservations${hint(suggestion)}`;
+export const createdAfterBegin = (created: string, begin: string): string =>
+  `a one-time reservation must be made before it begins: created "${created}" is after begin "${begin}"`;
 export const weightsLength = (choices: number, weights: number): string =>
   `weights has ${weights} entries but choice has ${choices}`;
 export const weightsZero = (): string => 'weights must not all be 0';

@@ -13,7 +13,7 @@ import * as m from './messages.js';
 import type { Problem } from './problems.js';
 import type { Scenario } from './schema.js';
 import { closest } from './suggest.js';
-import { KNOWN_METRICS } from './syntax.js';
+import { KNOWN_METRICS, compareLsfTimes, parseLsfTime } from './syntax.js';
 
 type Raw = Record<string, unknown>;
 
@@ -190,10 +190,23 @@ class Checker {
         allKnown &&= gpus !== undefined;
       });
       if (hosts.length === 0) available = [...hostGpus.values()].reduce((sum, gpus) => sum + gpus, 0);
+      if (typeof reservation.created === 'string' && typeof reservation.begin === 'string') {
+        const created = parseLsfTime(reservation.created);
+        const begin = parseLsfTime(reservation.begin);
+        if (created && begin && created.length === begin.length && compareLsfTimes(created, begin) > 0) {
+          this.error([...path, 'created'], m.createdAfterBegin(reservation.created, reservation.begin));
+        }
+      }
       const slots = reservation.slots;
       // Slots are judged only against hosts that exist: an unknown host is the mistake to report.
       if (typeof slots === 'number' && Number.isInteger(slots) && allKnown && hostGpus.size > 0 && slots > available) {
         this.error([...path, 'slots'], m.slotsExceedHosts(slots, available));
+      }
+    });
+    asList(asRecord(cluster.workload).jobs).forEach((entry, i) => {
+      const name = asRecord(entry).reservation;
+      if (typeof name === 'string' && name !== '' && !reservationNames.has(name)) {
+        this.error(['cluster', 'workload', 'jobs', i, 'reservation'], m.unknownReservation(name, closest(name, reservationNames)));
       }
     });
   }

@@ -12,7 +12,8 @@ export type GateOperator = (typeof GATE_OPERATORS)[number];
 export const KNOWN_METRICS = [
   'downtime_hours', 'unplanned_downtime_hours', 'planned_downtime_hours', 'outage_hours', 'dirty_hours',
   'availability', 'unavailability', 'incidents', 'mtbf_hours', 'mttr_hours', 'cost',
-  'jobs.wait_hours', 'jobs.bounded_slowdown', 'jobs.preempted', 'jobs.killed', 'gpu.utilization',
+  'jobs.wait_hours', 'jobs.bounded_slowdown', 'jobs.preempted', 'jobs.killed', 'jobs.completed',
+  'jobs.rejected', 'jobs.queue_length', 'gpu.utilization',
   'reservation.utilization', 'gpu_hours.lost', 'servers.start_latency_hours',
   'servers.start_latency_hours.stopped', 'servers.start_latency_hours.frozen', 'servers.migrations',
   'servers.port_changes', 'servers.idle_gpu_hours',
