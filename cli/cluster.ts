@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { checkReservations } from '../models/cluster/reservations.js';
 import { ClusterSpecError, resolveCluster, type ClusterInput, type ClusterSpec, type TraceJobs } from '../models/cluster/spec.js';
+import { ServerFleet, ServerPlacementError, type GpuPool } from '../models/cluster/servers.js';
+import { Simulation } from '../sim/engine.js';
+import { Streams } from '../sim/rng.js';
 import { effectiveProcs, effectiveWalltime, parseSwf } from '../models/cluster/swf.js';
 import { InputError, problemAt, type LoadedScenario } from '../models/scenario/index.js';
 
@@ -25,10 +28,34 @@ export function prepareCluster(loaded: LoadedScenario, ctx: ClusterContext): Clu
   const issues = checkReservations(input.reservations, { hosts: hostSlots, groups: Object.keys(input.groups), start: ctx.startIso });
   if (issues.length > 0) throw new InputError(issues.map((i) => problemAt(loaded, `cluster.reservations.${i.index}.${i.key}`, i.message)));
 
+  let spec: ClusterSpec;
   try {
-    return resolveCluster(input, { ...ctx, trace, traceFile: input.workload?.swf ?? null });
+    spec = resolveCluster(input, { ...ctx, trace, traceFile: input.workload?.swf ?? null });
   } catch (err) {
     if (err instanceof ClusterSpecError) throw new InputError([problemAt(loaded, err.path, err.message)]);
+    throw err;
+  }
+  checkServersFit(loaded, spec);
+  return spec;
+}
+
+/** The tenant servers must fit on the hosts at t = 0 (placed as the fleet places them). */
+function checkServersFit(loaded: LoadedScenario, spec: ClusterSpec): void {
+  if (!spec.servers) return;
+  const free = spec.hosts.map((h) => h.gpus);
+  const pool: GpuPool = {
+    hostCount: free.length,
+    free: (h) => free[h]!,
+    take: (h, gpus) => void (free[h]! -= gpus),
+    release: (h, gpus) => void (free[h]! += gpus),
+    model: (h) => spec.hosts[h]!.model,
+  };
+  const fleet = new ServerFleet(new Simulation(), spec.servers, pool);
+  fleet.reset(new Streams('placement', 0));
+  try {
+    fleet.start();
+  } catch (err) {
+    if (err instanceof ServerPlacementError) throw new InputError([problemAt(loaded, 'cluster.servers.count', err.message)]);
     throw err;
   }
 }

@@ -237,7 +237,22 @@ function studyNotes(study: Study, o: StudyOutput): string[] {
   return notes;
 }
 
+/** A sweep without a facility (a cluster study): one row per metric, one "mean [95% CI]" column per point. */
+function metricsByPoint(points: Study[], outputs: StudyOutput[]): [string[], string[][]] {
+  const header = ['metric', 'unit', ...points.map((p) => String(p.point!.value))];
+  const rows = (outputs[0]?.rows ?? []).map((first, k) => [
+    first.metric,
+    first.unit,
+    ...outputs.map((o) => {
+      const r = o.rows[k]!;
+      return `${shortNumber(r.mean)} [${shortNumber(r.ci_low)}, ${shortNumber(r.ci_high)}]`;
+    }),
+  ]);
+  return [header, rows];
+}
+
 function sweepTable(points: Study[], outputs: StudyOutput[], references: Record<string, Record<string, number>>): [string[], string[][]] {
+  if (!points[0]?.scope.facility) return metricsByPoint(points, outputs);
   const labels = Object.keys(references);
   const header = ['value', 'downtime h/yr', '95% CI', 'exact', ...labels, 'note'];
   const first = outputs[0]?.rows.find((r) => r.metric === 'downtime_hours');

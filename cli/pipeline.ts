@@ -124,6 +124,7 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
     cost: downtimeCost !== null && expansion.facility.loads.length > 0,
     cluster: cluster !== null,
     reservations: (cluster?.reservations.some((r) => !r.system) ?? false),
+    servers: cluster?.servers != null,
   };
   const config: StudyConfig = {
     scenario: s.scenario,
@@ -153,7 +154,6 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
     warnings: [
       ...loaded.warnings,
       ...expansion.warnings.map((w) => problemAt(loaded, w.path, w.message, 'warning')),
-      ...(s.cluster?.servers ? [problemAt(loaded, 'cluster.servers', 'tenant servers validate but are not simulated in this version; the run covers hosts, jobs and reservations', 'warning')] : []),
     ],
   };
 }

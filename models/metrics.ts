@@ -37,6 +37,19 @@ export const REPLICATION_COLUMNS = [
   'raw_bsld_sum',
   'raw_resv_used_h',
   'raw_resv_reserved_h',
+  // Tenant servers (models/cluster/servers.ts SERVER_COLUMNS).
+  'servers.start_latency_hours',
+  'servers.start_latency_hours.stopped',
+  'servers.start_latency_hours.frozen',
+  'servers.migrations',
+  'servers.port_changes',
+  'servers.idle_gpu_hours',
+  'raw_server_starts',
+  'raw_server_latency_sum_h',
+  'raw_server_starts_stopped',
+  'raw_server_latency_sum_stopped_h',
+  'raw_server_starts_frozen',
+  'raw_server_latency_sum_frozen_h',
 ] as const;
 export type ReplicationColumn = (typeof REPLICATION_COLUMNS)[number];
 export const COLUMN = Object.fromEntries(REPLICATION_COLUMNS.map((c, i) => [c, i])) as Record<ReplicationColumn, number>;
@@ -53,13 +66,27 @@ export interface MetricScope {
   cost: boolean;
   cluster: boolean;
   reservations: boolean;
+  servers: boolean;
 }
 
 /** Summary rows, in the order they appear in summary.csv. */
 export function metricDefs(scope: MetricScope): MetricDef[] {
   const defs: MetricDef[] = scope.facility ? facilityDefs(scope.cost) : [];
   if (scope.cluster) defs.push(...clusterDefs(scope.reservations));
+  if (scope.servers) defs.push(...serverDefs());
   return defs;
+}
+
+/** Tenant servers: start latency is a mean over starts (ratio estimators); counts per year. */
+function serverDefs(): MetricDef[] {
+  return [
+    { name: 'servers.start_latency_hours', unit: 'h', kind: 'ratio', numerator: 'raw_server_latency_sum_h', denominator: 'raw_server_starts' },
+    { name: 'servers.start_latency_hours.stopped', unit: 'h', kind: 'ratio', numerator: 'raw_server_latency_sum_stopped_h', denominator: 'raw_server_starts_stopped' },
+    { name: 'servers.start_latency_hours.frozen', unit: 'h', kind: 'ratio', numerator: 'raw_server_latency_sum_frozen_h', denominator: 'raw_server_starts_frozen' },
+    { name: 'servers.migrations', unit: '1/yr', kind: 'mean', column: 'servers.migrations' },
+    { name: 'servers.port_changes', unit: '1/yr', kind: 'mean', column: 'servers.port_changes' },
+    { name: 'servers.idle_gpu_hours', unit: 'gpu_h/yr', kind: 'mean', column: 'servers.idle_gpu_hours' },
+  ];
 }
 
 /**
@@ -120,6 +147,9 @@ export function replicationCsvColumns(scope: MetricScope): ReplicationColumn[] {
   if (scope.cluster) {
     cols.push('jobs.wait_hours', 'jobs.bounded_slowdown', 'jobs.completed', 'jobs.preempted', 'jobs.killed', 'jobs.rejected', 'jobs.queue_length', 'gpu.utilization', 'gpu_hours.lost');
     if (scope.reservations) cols.push('reservation.utilization');
+  }
+  if (scope.servers) {
+    cols.push('servers.start_latency_hours', 'servers.start_latency_hours.stopped', 'servers.start_latency_hours.frozen', 'servers.migrations', 'servers.port_changes', 'servers.idle_gpu_hours');
   }
   return cols;
 }

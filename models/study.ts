@@ -6,6 +6,7 @@ import { Simulation } from '../sim/engine.js';
 import type { ReplicationResult, Replicator } from '../sim/replication.js';
 import { Streams } from '../sim/rng.js';
 import { ClusterModel, type JobRecord } from './cluster/model.js';
+import { SERVER_COLUMNS, serverMetrics } from './cluster/servers.js';
 import { FacilityModel, type Incident } from './facility/model.js';
 import type { StudyConfig } from './facility/spec.js';
 import { COLUMN, HOURS_PER_YEAR, REPLICATION_COLUMNS } from './metrics.js';
@@ -99,4 +100,10 @@ function writeClusterValues(v: Float64Array, cluster: ClusterModel, perYear: num
   v[COLUMN.raw_bsld_sum] = c.bsldSum;
   v[COLUMN.raw_resv_used_h] = c.usedReservedSlotHours;
   v[COLUMN.raw_resv_reserved_h] = c.reservedSlotHours;
+  const fleet = cluster.servers;
+  if (fleet) {
+    const s = serverMetrics(fleet.account);
+    for (const name of SERVER_COLUMNS) v[COLUMN[name]] = s[name];
+    for (const name of ['servers.migrations', 'servers.port_changes', 'servers.idle_gpu_hours'] as const) v[COLUMN[name]] = s[name] * perYear;
+  }
 }

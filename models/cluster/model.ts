@@ -36,6 +36,7 @@ import { makeDistribution, type Distribution } from '../../sim/distributions.js'
 import type { Simulation } from '../../sim/engine.js';
 import type { Stream, Streams } from '../../sim/rng.js';
 import { easyBackfill, fcfs, type Decision, type HostView, type QueuedView, type RunningView, type SchedulerInput } from './scheduler.js';
+import { ServerFleet, type GpuPool } from './servers.js';
 import type { ClusterSpec, ReservationPlan } from './spec.js';
 
 export const JobState = { pending: 0, running: 1, suspended: 2, done: 3 } as const;
@@ -185,7 +186,7 @@ interface Reservation {
   parked: Job[];
 }
 
-export class ClusterModel {
+export class ClusterModel implements GpuPool {
   private readonly H: number;
   private readonly gpus: Int32Array;
   private readonly totalGpus: number;
@@ -197,6 +198,10 @@ export class ClusterModel {
   /** Active reserved slots per host (non-system), and active system reservations per host. */
   private readonly reserved: Int32Array;
   private readonly system: Int32Array;
+  /** GPUs held by tenant servers per host. */
+  private readonly serverHeld: Int32Array;
+  /** Tenant servers on the hosts' GPUs, or null. */
+  readonly servers: ServerFleet | null;
   /** Jobs with a piece on each host (running or suspended). */
   private readonly onHost: Job[][];
   private readonly hostViews: HostView[];
@@ -247,13 +252,11 @@ export class ClusterModel {
     this.nonAr = new Int32Array(H);
     this.reserved = new Int32Array(H);
     this.system = new Int32Array(H);
+    this.serverHeld = new Int32Array(H);
     this.onHost = spec.hosts.map(() => []);
     this.hostViews = spec.hosts.map((_, id) => ({ id, freeSlots: 0, later: undefined }));
     this.bootTimers = spec.hosts.map((h, i) =>
-      sim.timer(`${h.name}/boot`, () => {
-        this.up[i] = 1;
-        this.touch();
-      }),
+      sim.timer(`${h.name}/boot`, () => this.hostReady(i)),
     );
     spec.hosts.forEach((h, i) => {
       if (h.load < 0) return;
@@ -282,7 +285,39 @@ export class ClusterModel {
       this.reservations.push(r);
     });
     this.arrivalTimer = sim.timer('jobs/arrival', () => this.arrive());
+    this.servers = spec.servers ? new ServerFleet(sim, spec.servers, this) : null;
     sim.onSettle(() => this.settle());
+  }
+
+  // ---- the GPU pool tenant servers draw from ------------------------------------------------
+
+  get hostCount(): number {
+    return this.H;
+  }
+
+  /** A tenant server may take GPUs that normal jobs could take now (not reserved, host up). */
+  free(h: number): number {
+    return Math.max(0, this.freeFor(-1, h));
+  }
+
+  take(h: number, gpus: number): void {
+    this.serverHeld[h]! += gpus;
+    this.touch();
+  }
+
+  release(h: number, gpus: number): void {
+    this.serverHeld[h]! -= gpus;
+    this.touch();
+  }
+
+  model(h: number): string | null {
+    return this.spec.hosts[h]!.model;
+  }
+
+  private hostReady(h: number): void {
+    this.up[h] = 1;
+    this.servers?.hostUp(h);
+    this.touch();
   }
 
   get totalGpuCount(): number {
@@ -298,6 +333,7 @@ export class ClusterModel {
     this.nonAr.fill(0);
     this.reserved.fill(0);
     this.system.fill(0);
+    this.serverHeld.fill(0);
     for (const list of this.onHost) list.length = 0;
     for (const r of this.reservations) {
       r.active = r.preempted = false;
@@ -334,6 +370,7 @@ export class ClusterModel {
     this.account = emptyAccount();
     this.records = null;
     this.recordOrder = [];
+    this.servers?.reset(streams);
   }
 
   start(): void {
@@ -346,6 +383,7 @@ export class ClusterModel {
       this.scheduleArrival(w.submit[0]!);
     }
     for (const r of this.reservations) this.armReservation(r);
+    this.servers?.start();
     this.touch();
   }
 
@@ -363,11 +401,12 @@ export class ClusterModel {
       if (on) {
         const boot = this.spec.hosts[h]!.boot;
         if (boot > 0) this.sim.after(this.bootTimers[h]!, boot);
-        else this.up[h] = 1;
+        else this.hostReady(h);
       } else {
         this.sim.cancel(this.bootTimers[h]!);
         this.up[h] = 0;
         this.powerLoss(h);
+        this.servers?.hostDown(h);
       }
     }
     this.touch();
@@ -412,10 +451,12 @@ export class ClusterModel {
     this.advance();
     this.accountFrom = this.sim.now;
     this.account = emptyAccount();
+    this.servers?.beginAccounting();
   }
 
   finish(): void {
     this.advance();
+    this.servers?.finish();
     this.account.capacityGpuHours = this.totalGpus * (this.sim.now - this.accountFrom);
     if (this.recordJobs) this.records = this.recordOrder.map((j) => this.record(j));
   }
@@ -818,7 +859,7 @@ export class ClusterModel {
     r.preempted = true;
     for (const p of r.plan.hosts) {
       const h = p.host;
-      const allowed = this.gpus[h]! - this.reserved[h]!;
+      const allowed = this.gpus[h]! - this.serverHeld[h]! - this.reserved[h]!;
       if (this.nonAr[h]! <= allowed) continue;
       const victims = this.onHost[h]!.filter((j) => j.state === JobState.running && j.resv < 0).sort((a, b) => b.segStart - a.segStart || b.seq - a.seq);
       for (const job of victims) {
@@ -834,6 +875,8 @@ export class ClusterModel {
     if (!this.dirty) return;
     this.dirty = false;
     this.advance();
+    // Tenant servers waiting for GPUs come before queued jobs.
+    this.servers?.gpusFreed();
     for (const r of this.reservations) {
       if (r.active && !r.preempted && !r.plan.system && (r.queue.length > 0 || r.parked.length > 0)) this.preemptFor(r);
     }
@@ -856,13 +899,13 @@ export class ClusterModel {
   /** Slots on host h that a job of reservation `resv` (or -1: a normal job) may take now. */
   private freeFor(resv: number, h: number): number {
     if (this.up[h] === 0 || this.system[h]! > 0) return 0;
-    let physical = this.gpus[h]! - this.nonAr[h]!;
+    let physical = this.gpus[h]! - this.nonAr[h]! - this.serverHeld[h]!;
     for (const r of this.reservations) physical -= r.used[h]!;
     if (resv >= 0) {
       const r = this.reservations[resv]!;
       return r.active ? Math.min(r.slots[h]! - r.used[h]!, physical) : 0;
     }
-    return this.gpus[h]! - this.nonAr[h]! - this.reserved[h]!;
+    return this.gpus[h]! - this.nonAr[h]! - this.serverHeld[h]! - this.reserved[h]!;
   }
 
   private dispatch(r: Reservation | null): void {
@@ -930,7 +973,7 @@ export class ClusterModel {
         const covers = (x: { begin: number; end: number } | undefined) => x !== undefined && x.begin <= at && at < x.end;
         if ((o.active && covers(cur)) || covers(nxt)) claimed += o.slots[h]!;
       }
-      (claims ??= []).push({ from: at, free: this.gpus[h]! - this.nonAr[h]! - claimed });
+      (claims ??= []).push({ from: at, free: this.gpus[h]! - this.nonAr[h]! - this.serverHeld[h]! - claimed });
     }
     return claims;
   }

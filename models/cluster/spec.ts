@@ -129,6 +129,8 @@ export interface ClusterInput {
         idle_policy: 'stop' | 'freeze';
         sessions: { between: DistSpec; duration: DistSpec };
         transitions: { stopped_to_running: DistSpec; frozen_to_running: DistSpec; ecc_check: Record<string, DistSpec>; migrate?: DistSpec | undefined };
+        resets?: { between: DistSpec; duration: DistSpec } | undefined;
+        lifetime?: DistSpec | undefined;
       }
     | undefined;
 }
@@ -291,6 +293,8 @@ export function resolveCluster(input: ClusterInput, ctx: ResolveContext): Cluste
       frozenToRunning: s.transitions.frozen_to_running,
       eccCheck: model !== null ? (s.transitions.ecc_check[model] ?? null) : null,
       migrate: s.transitions.migrate ?? null,
+      resets: s.resets ?? null,
+      lifetime: s.lifetime ?? null,
     };
   }
 
