@@ -556,13 +556,6 @@ export class ClusterModel implements GpuPool {
     return work + (Math.ceil(work / c.interval - 1e-12) - 1) * c.cost;
   }
 
-  /** Useful work saved after `wall` hours of running since the last (re)start. */
-  private savedAfter(wall: number): number {
-    const c = this.spec.checkpoint;
-    if (!c) return 0;
-    return Math.floor(wall / (c.interval + c.cost) + 1e-12) * c.interval;
-  }
-
   /** Wall time still to run (to completion, or to the walltime limit). */
   private wallLeft(job: Job): number {
     const work = Math.min(job.runtime, job.walltime) - job.restartFrom;
