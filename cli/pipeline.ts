@@ -15,7 +15,7 @@ import { exactFigures, type ExactFigures } from '../models/facility/exact.js';
 import type { StudyConfig } from '../models/facility/spec.js';
 import { COLUMN, HOURS_PER_YEAR, metricDefs, replicationCsvColumns, type MetricDef, type MetricScope } from '../models/metrics.js';
 import { prepareCluster } from './cluster.js';
-import { JOB_COLUMNS } from '../models/cluster/model.js';
+import { JOB_COLUMNS, SERVER_START_COLUMNS } from '../models/cluster/model.js';
 import type { Cell } from '../reports/csv.js';
 import { InputError, problemAt, withOverride, type LoadedScenario, type Problem } from '../models/scenario/index.js';
 import type { ReplicationDetail } from '../models/study.js';
@@ -190,7 +190,9 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
     for (const c of csvCols) row[c] = outcome.columns[COLUMN[c]]![i]!;
     replications.push(row);
   }
-  const jobRows = (outcome.extras[0] as ReplicationDetail | undefined)?.jobs;
+  const first = outcome.extras[0] as ReplicationDetail | undefined;
+  const jobRows = first?.jobs;
+  const serverStarts = study.config.cluster?.servers ? { columns: SERVER_START_COLUMNS, rows: (first?.serverStarts ?? []) as unknown as Array<Record<string, Cell>> } : null;
   const jobs = study.config.cluster ? { columns: JOB_COLUMNS, rows: (jobRows ?? []) as unknown as Array<Record<string, Cell>> } : null;
   const incidents: IncidentRow[] = [];
   const byRoot = new Map<string, { incidents: number; hours: number }>();
@@ -244,6 +246,7 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
     incidents,
     causes,
     jobs,
+    serverStarts,
     run,
   };
 }

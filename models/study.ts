@@ -5,7 +5,7 @@
 import { Simulation } from '../sim/engine.js';
 import type { ReplicationResult, Replicator } from '../sim/replication.js';
 import { Streams } from '../sim/rng.js';
-import { ClusterModel, type JobRecord } from './cluster/model.js';
+import { ClusterModel, type JobRecord, type ServerStartRow } from './cluster/model.js';
 import { SERVER_COLUMNS, serverMetrics } from './cluster/servers.js';
 import { FacilityModel, type Incident } from './facility/model.js';
 import type { StudyConfig } from './facility/spec.js';
@@ -15,6 +15,8 @@ export interface ReplicationDetail {
   incidents: Incident[];
   /** Replication 0 of a cluster study run for its results folder: one row per job. */
   jobs?: JobRecord[];
+  /** Replication 0: one row per tenant server start. */
+  serverStarts?: ServerStartRow[];
 }
 
 /**
@@ -76,7 +78,9 @@ export function createReplicator(config: unknown): Replicator {
     v[COLUMN.raw_incidents] = a.incidents;
     if (cluster) writeClusterValues(v, cluster, perYear);
     const jobs = cluster?.records ?? undefined;
-    const detail: ReplicationDetail | undefined = a.log.length > 0 || jobs ? { incidents: a.log, ...(jobs ? { jobs } : {}) } : undefined;
+    const serverStarts = cluster?.serverRecords ?? undefined;
+    const detail: ReplicationDetail | undefined =
+      a.log.length > 0 || jobs || serverStarts ? { incidents: a.log, ...(jobs ? { jobs } : {}), ...(serverStarts ? { serverStarts } : {}) } : undefined;
     return { values: v, events: sim.events, extra: detail };
   };
 }

@@ -36,6 +36,8 @@ export interface StudyResults {
   causes: CauseRow[];
   /** (cluster) jobs.csv rows of the first replication, or null without a cluster. */
   jobs: { columns: readonly string[]; rows: ReadonlyArray<Record<string, Cell>> } | null;
+  /** (tenant servers) servers.csv rows of the first replication, or null. */
+  serverStarts: { columns: readonly string[]; rows: ReadonlyArray<Record<string, Cell>> } | null;
   run: Record<string, unknown>;
 }
 
@@ -46,6 +48,7 @@ export function writeStudyResults(dir: string, r: StudyResults): string[] {
     'incidents.csv': toCsv(INCIDENT_COLUMNS, r.incidents as unknown as Array<Record<string, Cell>>),
     'causes.csv': toCsv(CAUSE_COLUMNS, r.causes as unknown as Array<Record<string, Cell>>),
     ...(r.jobs ? { 'jobs.csv': toCsv(r.jobs.columns, r.jobs.rows) } : {}),
+    ...(r.serverStarts ? { 'servers.csv': toCsv(r.serverStarts.columns, r.serverStarts.rows) } : {}),
     'run.json': JSON.stringify(r.run, null, 2) + '\n',
   };
   // run.json last: its presence says the folder is complete.

@@ -93,5 +93,15 @@ describe('tenant servers on the cluster', () => {
     expect(at('freeze', 'servers.port_changes').mean).toBe(at('freeze', 'servers.migrations').mean);
     expect(Number(at('stop', 'servers.idle_gpu_hours').ci_low)).toBeGreaterThan(0);
     expect(Number(at('freeze', 'servers.start_latency_hours').ci_low)).toBeGreaterThan(Number(at('stop', 'servers.start_latency_hours').ci_high));
+
+    // servers.csv lists every start of replication 0: those requested after the warm-up average
+    // to that replication's start latency, and the migrated ones are its migrations.
+    const starts = rows(read(out, 'freeze', 'servers.csv')).filter((x) => Number(x.requested_h) >= 0);
+    const rep0 = rows(read(out, 'freeze', 'replications.csv'))[0]!;
+    const mean = starts.reduce((acc, x) => acc + Number(x.latency_h), 0) / starts.length;
+    expect(mean).toBeCloseTo(Number(rep0['servers.start_latency_hours']), 9);
+    const years = 13 * 7 * 24 / 8760;
+    expect(starts.filter((x) => x.migrated === 'true').length).toBe(Math.round(Number(rep0['servers.migrations']) * years));
+    for (const x of starts) expect(x.migrated === 'true', `${x.server} at ${x.requested_h}`).toBe(x.host !== x.from_host);
   });
 });

@@ -111,6 +111,21 @@ export interface JobRecord {
   hosts: string;
 }
 
+/** One row of servers.csv: a tenant server start of the first replication, request to running. */
+export interface ServerStartRow {
+  server: string;
+  /** The state the request found: stopped, frozen, or terminated (a replacement waiting for room). */
+  source: string;
+  requested_h: number;
+  running_h: number;
+  latency_h: number;
+  host: string;
+  from_host: string;
+  migrated: boolean;
+}
+
+export const SERVER_START_COLUMNS: ReadonlyArray<keyof ServerStartRow> = ['server', 'source', 'requested_h', 'running_h', 'latency_h', 'host', 'from_host', 'migrated'];
+
 export const JOB_COLUMNS: ReadonlyArray<keyof JobRecord> = [
   'job',
   'user',
@@ -236,6 +251,8 @@ export class ClusterModel implements GpuPool {
   account: ClusterAccount = emptyAccount();
   /** jobs.csv rows (only when `recordJobs`), in order of submission. */
   records: JobRecord[] | null = null;
+  /** servers.csv rows (only when `recordJobs`): every start of a tenant server. */
+  serverRecords: ServerStartRow[] | null = null;
   private recordOrder: Job[] = [];
   recordJobs = false;
 
@@ -370,6 +387,7 @@ export class ClusterModel implements GpuPool {
     this.account = emptyAccount();
     this.records = null;
     this.recordOrder = [];
+    this.serverRecords = null;
     this.servers?.reset(streams);
   }
 
@@ -383,7 +401,10 @@ export class ClusterModel implements GpuPool {
       this.scheduleArrival(w.submit[0]!);
     }
     for (const r of this.reservations) this.armReservation(r);
-    this.servers?.start();
+    if (this.servers) {
+      this.servers.log = this.recordJobs ? { starts: [], states: [] } : null;
+      this.servers.start();
+    }
     this.touch();
   }
 
@@ -459,6 +480,20 @@ export class ClusterModel implements GpuPool {
     this.servers?.finish();
     this.account.capacityGpuHours = this.totalGpus * (this.sim.now - this.accountFrom);
     if (this.recordJobs) this.records = this.recordOrder.map((j) => this.record(j));
+    const log = this.servers?.log;
+    if (log) {
+      const name = (h: number) => (h >= 0 ? this.spec.hosts[h]!.name : '');
+      this.serverRecords = log.starts.map((x) => ({
+        server: x.server,
+        source: x.source,
+        requested_h: x.requested_h - this.accountFrom,
+        running_h: x.running_h - this.accountFrom,
+        latency_h: x.latency_h,
+        host: name(x.host),
+        from_host: name(x.from_host),
+        migrated: x.host !== x.from_host && x.from_host >= 0,
+      }));
+    }
   }
 
   // ---- submission ---------------------------------------------------------------------------

@@ -204,8 +204,31 @@ export class ServerPlacementError extends Error {
   }
 }
 
+/** One start of a server (servers.csv, first replication): from request to running. */
+export interface ServerStartRecord {
+  server: string;
+  source: StartSource;
+  requested_h: number;
+  running_h: number;
+  latency_h: number;
+  /** Host it runs on, and the host it was on (or restores to) when the start was requested. */
+  host: number;
+  from_host: number;
+}
+
+/** One state change (for timelines of the first replication). */
+export interface ServerStateRecord {
+  server: string;
+  t: number;
+  state: ServerState;
+}
+
 export class ServerFleet {
   readonly count: number;
+  /** When set (before `start`), every start and state change of the replication is kept. */
+  log: { starts: ServerStartRecord[]; states: ServerStateRecord[] } | null = null;
+  /** Host at the time of each pending request (home for a frozen server). */
+  private readonly requestHost: Int32Array;
   private readonly gpus: number;
   /** Hosts a server may use (of the servers' GPU model when given), in host order. */
   private readonly candidates: Int32Array;
@@ -274,6 +297,7 @@ export class ServerFleet {
     this.host = new Int32Array(n).fill(-1);
     this.home = new Int32Array(n).fill(-1);
     this.requestAt = new Float64Array(n).fill(NaN);
+    this.requestHost = new Int32Array(n).fill(-1);
     this.requestFrom = new Array<StartSource>(n).fill('stopped');
     this.inSession = new Uint8Array(n);
     this.stalled = new Uint8Array(n);
@@ -498,6 +522,7 @@ export class ServerFleet {
   private request(i: number): void {
     const s = this.state[i]!;
     this.requestAt[i] = this.sim.now;
+    this.requestHost[i] = this.host[i]! >= 0 ? this.host[i]! : this.home[i]!;
     // A request that finds a reset under way counts under the policy's idle state.
     this.requestFrom[i] = s === ServerState.stopped || s === ServerState.frozen || s === ServerState.terminated ? s : this.idleState;
     if (s === ServerState.stopped) {
@@ -608,6 +633,15 @@ export class ServerFleet {
         this.account.starts[from]++;
         this.account.latencySum[from] += this.sim.now - at;
       }
+      this.log?.starts.push({
+        server: this.names[i]!,
+        source: this.requestFrom[i]!,
+        requested_h: at,
+        running_h: this.sim.now,
+        latency_h: this.sim.now - at,
+        host: this.host[i]!,
+        from_host: this.requestHost[i]!,
+      });
       this.requestAt[i] = NaN;
       this.inSession[i] = 1;
       this.sim.after(this.sessionTimer[i]!, this.duration.sample(this.sessionStream(i)));
@@ -764,6 +798,7 @@ export class ServerFleet {
     this.live[this.state[i]!]--;
     this.live[s]++;
     this.state[i] = s;
+    this.log?.states.push({ server: this.names[i]!, t: this.sim.now, state: s });
   }
 
   /** Brings the time spent in each state up to now. */
