@@ -5,7 +5,7 @@
 import { Simulation } from '../sim/engine.js';
 import type { ReplicationResult, Replicator } from '../sim/replication.js';
 import { Streams } from '../sim/rng.js';
-import { ClusterModel, type JobRecord, type ServerStartRow } from './cluster/model.js';
+import { ClusterModel, type ClusterTimeline, type JobRecord, type ServerStartRow } from './cluster/model.js';
 import { SERVER_COLUMNS, serverMetrics } from './cluster/servers.js';
 import { FacilityModel, type Incident } from './facility/model.js';
 import type { StudyConfig } from './facility/spec.js';
@@ -17,6 +17,8 @@ export interface ReplicationDetail {
   jobs?: JobRecord[];
   /** Replication 0: one row per tenant server start. */
   serverStarts?: ServerStartRow[];
+  /** Replication 0: job intervals on hosts, reservation windows, server states (charts). */
+  clusterTimeline?: ClusterTimeline;
 }
 
 /**
@@ -79,8 +81,11 @@ export function createReplicator(config: unknown): Replicator {
     if (cluster) writeClusterValues(v, cluster, perYear);
     const jobs = cluster?.records ?? undefined;
     const serverStarts = cluster?.serverRecords ?? undefined;
+    const clusterTimeline = cluster?.timeline ?? undefined;
     const detail: ReplicationDetail | undefined =
-      a.log.length > 0 || jobs || serverStarts ? { incidents: a.log, ...(jobs ? { jobs } : {}), ...(serverStarts ? { serverStarts } : {}) } : undefined;
+      a.log.length > 0 || jobs || serverStarts || clusterTimeline
+        ? { incidents: a.log, ...(jobs ? { jobs } : {}), ...(serverStarts ? { serverStarts } : {}), ...(clusterTimeline ? { clusterTimeline } : {}) }
+        : undefined;
     return { values: v, events: sim.events, extra: detail };
   };
 }

@@ -78,6 +78,8 @@ export class Job {
   kills = 0;
   preemptions = 0;
   lostGpuHours = 0;
+  /** Run and suspended intervals per host (kept only for the recorded replication). */
+  segs: JobSegment[] | null = null;
 
   constructor(
     readonly seq: number,
@@ -90,6 +92,22 @@ export class Job {
   ) {
     this.queued = { job: seq, slots: gpus, walltime };
   }
+}
+
+/** A job on a host from `start` to `end`, running or suspended (hours, simulated time). */
+export interface JobSegment {
+  host: number;
+  start: number;
+  end: number;
+  state: 'running' | 'suspended';
+}
+
+/** What one replication's cluster did, for timelines and Gantt charts (times from the end of warm-up). */
+export interface ClusterTimeline {
+  segments: Array<{ job: number; host: string; start: number; end: number; state: 'running' | 'suspended' }>;
+  reservations: Array<{ name: string; host: string; begin: number; end: number; system: boolean }>;
+  servers: Array<{ server: string; t: number; state: string }> | null;
+  horizonHours: number;
 }
 
 /** One row of jobs.csv. */
@@ -253,6 +271,8 @@ export class ClusterModel implements GpuPool {
   records: JobRecord[] | null = null;
   /** servers.csv rows (only when `recordJobs`): every start of a tenant server. */
   serverRecords: ServerStartRow[] | null = null;
+  /** Job intervals, reservation windows and server states (only when `recordJobs`). */
+  timeline: ClusterTimeline | null = null;
   private recordOrder: Job[] = [];
   recordJobs = false;
 
@@ -388,6 +408,7 @@ export class ClusterModel implements GpuPool {
     this.records = null;
     this.recordOrder = [];
     this.serverRecords = null;
+    this.timeline = null;
     this.servers?.reset(streams);
   }
 
@@ -480,6 +501,7 @@ export class ClusterModel implements GpuPool {
     this.servers?.finish();
     this.account.capacityGpuHours = this.totalGpus * (this.sim.now - this.accountFrom);
     if (this.recordJobs) this.records = this.recordOrder.map((j) => this.record(j));
+    if (this.recordJobs) this.timeline = this.makeTimeline();
     const log = this.servers?.log;
     if (log) {
       const name = (h: number) => (h >= 0 ? this.spec.hosts[h]!.name : '');
@@ -532,7 +554,10 @@ export class ClusterModel implements GpuPool {
 
   private submit(job: Job, resv: number): void {
     this.advance();
-    if (this.recordJobs) this.recordOrder.push(job);
+    if (this.recordJobs) {
+      this.recordOrder.push(job);
+      job.segs = [];
+    }
     if (this.counting) this.account.submitted++;
     if (job.gpus > this.totalGpus) {
       job.outcome = 'rejected';
@@ -625,6 +650,7 @@ export class ClusterModel implements GpuPool {
     this.advance();
     const now = this.sim.now;
     if (job.state === JobState.pending) this.pendingCount--;
+    this.segClose(job);
     job.state = JobState.running;
     job.segStart = now;
     job.mayResume = false;
@@ -651,6 +677,17 @@ export class ClusterModel implements GpuPool {
     list.push(job.runningView);
     job.slot = this.takeSlot(job);
     this.sim.after(this.slotTimers[job.slot]!, this.wallLeft(job));
+    this.segOpen(job, 'running');
+  }
+
+  private segOpen(job: Job, state: 'running' | 'suspended'): void {
+    if (!job.segs) return;
+    for (const p of job.pieces) job.segs.push({ host: p.host, start: this.sim.now, end: NaN, state });
+  }
+
+  private segClose(job: Job): void {
+    if (!job.segs) return;
+    for (const seg of job.segs) if (Number.isNaN(seg.end)) seg.end = this.sim.now;
   }
 
   /** Takes a running job off its hosts (for completion, suspension or a kill); returns the wall time of this interval. */
@@ -670,6 +707,7 @@ export class ClusterModel implements GpuPool {
     }
     job.listIndex = -1;
     this.releaseSlot(job);
+    this.segClose(job);
     const ran = this.sim.now - job.segStart;
     job.wall += ran;
     job.segStart = NaN;
@@ -708,6 +746,7 @@ export class ClusterModel implements GpuPool {
 
   private suspend(job: Job): void {
     this.stop(job);
+    this.segOpen(job, 'suspended');
     job.state = JobState.suspended;
     job.suspendedAt = this.sim.now;
     job.mayResume = false;
@@ -722,6 +761,7 @@ export class ClusterModel implements GpuPool {
     const wasRunning = job.state === JobState.running;
     if (wasRunning) this.stop(job);
     else if (job.state === JobState.suspended) this.unsuspend(job);
+    this.segClose(job);
     const c = this.spec.checkpoint;
     const checkpoints = c ? Math.floor(job.wall / (c.interval + c.cost) + 1e-12) : 0;
     const saved = c ? checkpoints * c.interval : 0;
@@ -816,6 +856,7 @@ export class ClusterModel implements GpuPool {
       // Open, last instance: its jobs become normal jobs; running ones are suspended, then resume first.
       for (const job of runningJobs) {
         this.stop(job);
+        this.segOpen(job, 'suspended');
         job.resv = -1;
         job.state = JobState.suspended;
         job.suspendedAt = this.sim.now;
@@ -1007,6 +1048,27 @@ export class ClusterModel implements GpuPool {
   }
 
   // ---- output -------------------------------------------------------------------------------
+
+  private makeTimeline(): ClusterTimeline {
+    const from = this.accountFrom;
+    const hostName = (h: number) => this.spec.hosts[h]!.name;
+    const segments: ClusterTimeline['segments'] = [];
+    for (const job of this.recordOrder) {
+      this.segClose(job);
+      for (const seg of job.segs ?? []) {
+        if (seg.end > seg.start) segments.push({ job: job.label, host: hostName(seg.host), start: seg.start - from, end: seg.end - from, state: seg.state });
+      }
+    }
+    const reservations: ClusterTimeline['reservations'] = [];
+    for (const r of this.spec.reservations) {
+      for (const iv of r.intervals) {
+        if (iv.end <= from) continue;
+        for (const p of r.hosts) reservations.push({ name: r.name, host: hostName(p.host), begin: Math.max(iv.begin, from) - from, end: iv.end - from, system: r.system });
+      }
+    }
+    const states = this.servers?.log?.states.map((x) => ({ server: x.server, t: x.t - from, state: x.state })) ?? null;
+    return { segments, reservations, servers: states, horizonHours: this.sim.now - from };
+  }
 
   private record(job: Job): JobRecord {
     const started = !Number.isNaN(job.firstStart);
