@@ -2,6 +2,7 @@ import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import {
+  pairedDifference,
   normalQuantile,
   quantileInterval,
   quantileSorted,
@@ -209,5 +210,30 @@ describe('TimeWeighted', () => {
     w.set(5, 0);
     expect(() => w.set(4, 1)).toThrow(RangeError);
     expect(() => w.integral(4)).toThrow(RangeError);
+  });
+});
+
+describe('pairedDifference', () => {
+  it('gives the t interval of b - a and the wider interval independent runs would give', () => {
+    // a = 1, 2, 3, 4; b = 2, 4, 5, 7: differences 1, 2, 2, 3 (mean 2, variance 2/3);
+    // var(a) = 5/3, var(b) = 13/3; t(0.975, 3) = 3.182446.
+    const d = pairedDifference([1, 2, 3, 4], [2, 4, 5, 7]);
+    const t = tQuantile(0.975, 3);
+    expect(d.mean).toBe(2);
+    expect(d.ciHigh - d.mean).toBeCloseTo(t * Math.sqrt(2 / 3 / 4), 12);
+    expect(d.unpairedHigh - d.mean).toBeCloseTo(t * Math.sqrt((5 / 3 + 13 / 3) / 4), 12);
+    expect(d.varianceReduction).toBeCloseTo((5 / 3 + 13 / 3) / (2 / 3), 12);
+  });
+
+  it('a constant shift is measured exactly: zero-width interval, unbounded variance reduction', () => {
+    const d = pairedDifference([1, 5, 2, 8], [1.5, 5.5, 2.5, 8.5]);
+    expect(d.mean).toBe(0.5);
+    expect(d.ciLow).toBe(0.5);
+    expect(d.ciHigh).toBe(0.5);
+    expect(d.varianceReduction).toBe(Infinity);
+  });
+
+  it('refuses series of different lengths', () => {
+    expect(() => pairedDifference([1, 2], [1])).toThrow(RangeError);
   });
 });
