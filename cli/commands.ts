@@ -53,7 +53,7 @@ export interface RunArgs {
 }
 
 /** Loads every file and reports all problems of all files at once. */
-function loadAll(files: string[]): LoadedScenario[] {
+export function loadAll(files: string[]): LoadedScenario[] {
   const loaded: LoadedScenario[] = [];
   const problems: Problem[] = [];
   for (const f of files) {
@@ -68,7 +68,7 @@ function loadAll(files: string[]): LoadedScenario[] {
   return loaded;
 }
 
-function prepareAll(loaded: LoadedScenario[], overrides: Overrides): Prepared[] {
+export function prepareAll(loaded: LoadedScenario[], overrides: Overrides): Prepared[] {
   const prepared: Prepared[] = [];
   const problems: Problem[] = [];
   for (const l of loaded) {
@@ -83,7 +83,7 @@ function prepareAll(loaded: LoadedScenario[], overrides: Overrides): Prepared[] 
   return prepared;
 }
 
-function printWarnings(prepared: Prepared[]): void {
+export function printWarnings(prepared: Prepared[]): void {
   const seen = new Set<string>();
   for (const p of prepared) {
     const studies = p.kind === 'study' ? [p.study] : p.sweep.points;
@@ -97,7 +97,7 @@ function printWarnings(prepared: Prepared[]): void {
   }
 }
 
-function checkFlags(a: RunArgs): Overrides {
+export function checkFlags(a: RunArgs): Overrides {
   const positiveInt = (name: string, v: number | undefined) => {
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new UsageError(`--${name} must be a positive integer, got ${v}`);
   };
@@ -165,7 +165,7 @@ export async function runCommand(a: RunArgs): Promise<number> {
   return 0;
 }
 
-async function runStudy(study: Study, a: RunArgs, file: string): Promise<StudyOutput> {
+export async function runStudy(study: Study, a: RunArgs, file: string): Promise<StudyOutput> {
   const label = study.point ? `${study.config.scenario} [${study.point.value}]` : study.config.scenario;
   const progress = a.quiet ? null : progressReporter(label);
   try {
@@ -185,7 +185,7 @@ async function runStudy(study: Study, a: RunArgs, file: string): Promise<StudyOu
 }
 
 
-function defaultWorkers(): number {
+export function defaultWorkers(): number {
   return availableParallelism();
 }
 

@@ -3,6 +3,7 @@
  * resim command line (CLI.md is the contract). Exit codes: 0 success, 1 a gate failed,
  * 2 bad input, 3 inconclusive gate, 4 internal error.
  */
+import { compareCommand } from './compare.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ReplicationError } from '../sim/replication.js';
@@ -41,6 +42,24 @@ async function main(argv: string[]): Promise<number> {
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar and no summary table' }),
       async (args) => {
         code = await runCommand(args as unknown as RunArgs);
+      },
+    )
+    .command(
+      'compare <files..>',
+      'run several scenarios with common random numbers and write a side-by-side comparison (comparison.csv): each metric per scenario, and the paired difference against the first with its interval and the variance reduction',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'two or more scenario files (no sweeps)' })
+          .option('out', { type: 'string', describe: 'comparison folder (default results/compare): comparison.csv and a results folder per scenario' })
+          .option('replications', { type: 'number', describe: 'replications of every scenario (default: the largest fixed count among them)' })
+          .option('seed', { type: 'string', describe: 'the common seed (default: the first scenario\'s)' })
+          .option('workers', { type: 'number', describe: 'worker threads (default: available cores); results do not depend on it' })
+          .option('horizon', { type: 'string', describe: 'simulated time per replication, e.g. 10y (scenario units)' })
+          .option('max-events', { type: 'number', describe: 'event budget per replication; exceeding it stops the run (exit 2)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON on stdout' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar and no table' }),
+      async (args) => {
+        code = await compareCommand(args as unknown as RunArgs);
       },
     )
     .command(
