@@ -23,6 +23,8 @@ import { toCsv } from '../reports/csv.js';
 import { safeName, writeFileAtomic } from '../reports/files.js';
 import { shortNumber } from '../reports/format.js';
 import { writeStudyResults } from '../reports/results.js';
+import { reportHtml } from '../reports/html.js';
+import { VERSION } from './version.js';
 import { colorEnabled, renderTable } from '../reports/table.js';
 import { messages, ReportedError, UsageError } from './messages.js';
 import {
@@ -131,7 +133,7 @@ export async function runCommand(a: RunArgs): Promise<number> {
     const dir = a.out ? (prepared.length > 1 ? join(a.out, name) : a.out) : join('results', name);
     if (p.kind === 'study') {
       const output = await runStudy(p.study, a, p.study.loaded.file);
-      writeStudyResults(dir, output);
+      writeStudyResults(dir, output, await studyExtras(p.study, output));
       if (!a.quiet && !a.json) {
         process.stdout.write(studyHeader(p.study, output) + renderTable(...summaryTable(p.study, output), { color }));
         for (const note of studyNotes(p.study, output)) process.stdout.write(note + '\n');
@@ -142,7 +144,7 @@ export async function runCommand(a: RunArgs): Promise<number> {
       const outputs: StudyOutput[] = [];
       for (const point of p.sweep.points) {
         const output = await runStudy(point, a, p.loaded.file);
-        writeStudyResults(join(dir, safeName(String(point.point!.value))), output);
+        writeStudyResults(join(dir, safeName(String(point.point!.value))), output, await studyExtras(point, output));
         outputs.push(output);
       }
       const { columns, rows } = sweepRows(p.sweep, outputs);
@@ -163,6 +165,26 @@ export async function runCommand(a: RunArgs): Promise<number> {
   }
   if (a.json) process.stdout.write(JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + '\n');
   return 0;
+}
+
+/** The files a results folder holds beside the CSVs: the charts and report.html. */
+export async function studyExtras(study: Study, output: StudyOutput): Promise<Record<string, string>> {
+  const charts: Array<{ name: string; title: string; svg: string }> = [];
+  const files: Record<string, string> = {};
+  const s = study.loaded.scenario;
+  files['report.html'] = reportHtml({
+    scenario: study.point ? `${study.config.scenario} (${study.point.parameter} = ${String(study.point.value)})` : study.config.scenario,
+    description: s.description ?? '',
+    runLine: studyHeader(study, output).trim(),
+    rows: output.rows,
+    notes: studyNotes(study, output),
+    causes: output.causes,
+    charts,
+    scenarioText: study.loaded.text,
+    scenarioFile: study.loaded.file,
+    version: VERSION,
+  });
+  return files;
 }
 
 export async function runStudy(study: Study, a: RunArgs, file: string): Promise<StudyOutput> {

@@ -41,7 +41,11 @@ export interface StudyResults {
   run: Record<string, unknown>;
 }
 
-export function writeStudyResults(dir: string, r: StudyResults): string[] {
+/**
+ * Writes the folder; `extra` files (charts/*.svg, report.html: path relative to `dir` -> content)
+ * come before run.json, whose presence says the folder is complete.
+ */
+export function writeStudyResults(dir: string, r: StudyResults, extra: Record<string, string> = {}): string[] {
   const files = {
     'summary.csv': toCsv(r.summaryColumns, r.summary),
     'replications.csv': toCsv(r.replicationColumns, r.replications),
@@ -49,6 +53,7 @@ export function writeStudyResults(dir: string, r: StudyResults): string[] {
     'causes.csv': toCsv(CAUSE_COLUMNS, r.causes as unknown as Array<Record<string, Cell>>),
     ...(r.jobs ? { 'jobs.csv': toCsv(r.jobs.columns, r.jobs.rows) } : {}),
     ...(r.serverStarts ? { 'servers.csv': toCsv(r.serverStarts.columns, r.serverStarts.rows) } : {}),
+    ...extra,
     'run.json': JSON.stringify(r.run, null, 2) + '\n',
   };
   // run.json last: its presence says the folder is complete.
