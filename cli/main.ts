@@ -4,6 +4,7 @@
  * 2 bad input, 3 inconclusive gate, 4 internal error.
  */
 import { compareCommand } from './compare.js';
+import { CHECK_HELP, checkCommand, type CheckArgs } from './check.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ReplicationError } from '../sim/replication.js';
@@ -60,6 +61,27 @@ async function main(argv: string[]): Promise<number> {
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar and no table' }),
       async (args) => {
         code = await compareCommand(args as unknown as RunArgs);
+      },
+    )
+    .command(
+      'check <files..>',
+      'run each scenario as run does, then judge its expect: gates (exit 0 all pass, 1 a gate fails or a regression, 3 none fails but some are inconclusive)',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'scenario files with expect: gates; the worst verdict of all wins (fail > inconclusive > pass)' })
+          .option('out', { type: 'string', describe: 'results folder (default results/<scenario>; with several files DIR/<scenario>)' })
+          .option('replications', { type: 'number', describe: 'fixed replication count (overrides the scenario, including a precision target)' })
+          .option('seed', { type: 'string', describe: 'seed (overrides simulation.seed)' })
+          .option('workers', { type: 'number', describe: 'worker threads (default: available cores); results do not depend on it' })
+          .option('horizon', { type: 'string', describe: 'simulated time per replication, e.g. 10y (scenario units)' })
+          .option('max-events', { type: 'number', describe: 'event budget per replication; exceeding it stops the run (exit 2)' })
+          .option('junit', { type: 'string', describe: 'also write JUnit XML: a <testsuite> per scenario, a <testcase> per gate (classname = scenario, name = the gate); FAIL -> <failure>, INCONCLUSIVE -> <skipped>; with --baseline a case per compared metric' })
+          .option('baseline', { type: 'string', describe: 'an earlier results folder of the same scenario (with several files DIR/<scenario>): fail on a significant regression of any metric' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the verdicts as JSON on stdout' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar and no results-folder line (the gate lines and the verdict are always printed)' })
+          .epilog(CHECK_HELP),
+      async (args) => {
+        code = await checkCommand(args as unknown as CheckArgs);
       },
     )
     .command(

@@ -1,6 +1,7 @@
 /** User-facing messages of the command line, in one place (tests compare against these functions). */
 import type { ReplicationError } from '../sim/replication.js';
 import type { TierVerdict } from '../models/tier.js';
+import { shortNumber } from '../reports/format.js';
 
 export const messages = {
   replicationFailed: (e: ReplicationError, key: string, file: string) =>
@@ -53,4 +54,86 @@ export class ReportedError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Messages of `resim check` (gates and baseline regressions). */
+export const checkMessages = {
+  header: (scenario: string, gates: number, confidence: number, replications: number, seed: string) =>
+    `${scenario}: ${gates} gate${gates === 1 ? '' : 's'} at ${confidenceText(confidence)} confidence on ${replications} replications (seed ${seed}); ` +
+    `means: t-interval, quantiles: distribution-free order-statistic interval`,
+  /** "PASS downtime_hours.mean <= 1.6: 0.41 h/yr, 95% CI [0.35, 0.47]" */
+  gateLine: (verdict: 'pass' | 'fail' | 'inconclusive', name: string, detail: string) => `${VERDICT_WORD[verdict]} ${name}: ${detail}`,
+  /** The statistic and its interval. */
+  estimate: (estimate: number, unit: string, low: number, high: number, confidence: number) => {
+    const digits = digitsFor(estimate, high - low);
+    return `${shortNumber(estimate, digits)}${unitText(unit)}, ${confidenceText(confidence)} CI [${shortNumber(low, digits)}, ${shortNumber(high, digits)}]`;
+  },
+  failed: (side: 'above' | 'below', strict: boolean, threshold: number) =>
+    `lies entirely ${strict ? 'at or ' : ''}${side} the threshold ${String(threshold)}`,
+  straddles: (threshold: number) => `contains the threshold ${String(threshold)}`,
+  settleWith: (total: number, now: number) => `about ${total.toLocaleString('en-US')} replications in all would settle it (${now.toLocaleString('en-US')} now)`,
+  unbounded: (total: number, now: number) =>
+    `the interval is unbounded with ${now.toLocaleString('en-US')} replications: at least ${total.toLocaleString('en-US')} are needed before it can settle`,
+  equalsThreshold: () => 'the estimate equals the threshold: more replications cannot settle it',
+  notDefined: (metric: string, replications: number) =>
+    `${metric} is not defined in this run (a per-event ratio with no event in ${replications.toLocaleString('en-US')} replications); more replications may define it`,
+  /** ci_low / ci_high gates compare the bound itself. */
+  bound: (which: 'ci_low' | 'ci_high', bound: number, unit: string, mean: number, confidence: number) =>
+    `${shortNumber(bound)}${unitText(unit)} (${which === 'ci_low' ? 'lower' : 'upper'} bound of the ${confidenceText(confidence)} CI of the mean ${shortNumber(mean)})`,
+  boundFailed: (side: 'above' | 'below', strict: boolean, threshold: number) => `is ${strict ? 'at or ' : ''}${side} the threshold ${String(threshold)}`,
+  boundMayCross: (total: number, now: number) =>
+    `the mean is on the right side, so about ${total.toLocaleString('en-US')} replications in all would probably bring the bound across (${now.toLocaleString('en-US')} now)`,
+  boundWontCross: () => 'the mean itself is not on the right side, so more replications will not help',
+  summary: (scenario: string, passed: number, failed: number, inconclusive: number, regressions: number | null) =>
+    `${scenario}: ${passed} passed, ${failed} failed, ${inconclusive} inconclusive` +
+    (regressions === null ? '' : `, ${regressions} regression${regressions === 1 ? '' : 's'} against the baseline`),
+  verdict: (verdict: 'pass' | 'fail' | 'inconclusive', exitCode: number) => `check: ${VERDICT_WORD[verdict]} (exit ${exitCode})`,
+  noGates: () => 'no gates to check; add some, e.g. expect: ["downtime_hours.mean <= 1.6"]',
+  notMeasured: (metric: string, measured: readonly string[]) => `${metric} is not measured by this scenario (it measures ${measured.join(', ')})`,
+  statNotJudged: (stat: string, judged: readonly string[]) => `check does not judge .${stat} gates (it judges ${judged.join(', ')})`,
+  quantileNotAvailable: (metric: string, stat: string) =>
+    `${metric}.${stat} is not available: ${metric} is a ratio estimator over all replications together (summary.csv has no quantiles for it); gate its mean, ci_low or ci_high instead`,
+  baselineMissing: (dir: string, what: string) => `--baseline ${dir}: ${what} (expected a results folder written by resim run or resim check)`,
+  baselineOtherScenario: (dir: string, theirs: string, ours: string) =>
+    `--baseline ${dir} holds results of scenario "${theirs}", not "${ours}" (run.json's scenario differs): a baseline must be an earlier run of the same scenario`,
+  baselineOtherPoint: (dir: string, theirs: string, ours: string) =>
+    `--baseline ${dir} holds results of sweep point ${theirs}, not ${ours} (run.json's sweep differs)`,
+  baselineChanged: (dir: string, theirs: string, ours: string) =>
+    `note: the scenario changed since the baseline ${dir} (scenario_hash ${theirs.slice(0, 12)} -> ${ours.slice(0, 12)}); the comparison includes that change`,
+  baselineNotCompared: (metrics: readonly string[]) => `note: not compared (absent from the baseline or not estimable in one of the runs): ${metrics.join(', ')}`,
+  /** One metric against the baseline; "REGRESSION ..." when significant. */
+  comparison: (regression: boolean, metric: string, unit: string, current: number, baseline: number, worse: 'higher' | 'lower', p: number, adjusted: number, tests: number, alpha: number) =>
+    `${regression ? 'REGRESSION' : 'OK'} ${metric}: mean ${shortNumber(current)}${unitText(unit)} now vs ${shortNumber(baseline)}${unitText(unit)} in the baseline (${worse} is worse); ` +
+    `Welch one-sided p = ${pText(p)}, Holm-adjusted over ${tests} test${tests === 1 ? '' : 's'} ${pText(adjusted)} ${regression ? '<=' : '>'} ${pText(alpha)}`,
+  baselineSummary: (dir: string, tests: number, regressions: number, confidence: number) =>
+    `baseline ${dir}: ${tests} metric${tests === 1 ? '' : 's'} compared with Welch t-tests at ${confidenceText(confidence)} (Holm-adjusted): ` +
+    (regressions === 0 ? 'no significant regression' : `${regressions} significant regression${regressions === 1 ? '' : 's'}`),
+};
+
+const VERDICT_WORD = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' } as const;
+
+/**
+ * Significant digits that show an interval's width to two digits (availability 0.99981 in
+ * [0.99976, 0.99987], not 0.9998 in [0.9998, 0.9999]); at least 4, at most 10.
+ */
+function digitsFor(x: number, width: number): number {
+  if (!(width > 0) || !Number.isFinite(width) || !Number.isFinite(x) || x === 0) return 4;
+  const decimals = Math.ceil(-Math.log10(width)) + 1;
+  return Math.min(10, Math.max(4, Math.floor(Math.log10(Math.abs(x))) + 1 + decimals));
+}
+
+/** "95%", "99.5%". */
+function confidenceText(c: number): string {
+  return `${Number((100 * c).toPrecision(6))}%`;
+}
+
+/** Units after a number; fractions, ratios and counts need none. */
+function unitText(unit: string): string {
+  return unit === 'fraction' || unit === 'ratio' || unit === 'count' || unit === '' ? '' : ` ${unit}`;
+}
+
+function pText(p: number): string {
+  if (p === 0) return '0';
+  if (p < 1e-300) return '< 1e-300';
+  return p < 1e-3 ? p.toExponential(1) : String(Number(p.toPrecision(2)));
 }

@@ -6,6 +6,7 @@
  * and on their order (sums run in index order), so merging replications in replication order gives
  * byte-identical answers whatever the worker count (STYLE.md).
  */
+import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
 import normalQuantileStd from '@stdlib/stats-base-dists-normal-quantile';
 import tQuantileStd from '@stdlib/stats-base-dists-t-quantile';
@@ -374,4 +375,53 @@ export function pairedDifference(a: ArrayLike<number>, b: ArrayLike<number>, con
     unpairedHigh: mean + unpaired,
     varianceReduction: vd > 0 ? (va + vb) / vd : va + vb > 0 ? Infinity : NaN,
   };
+}
+
+/** A mean with the variance of its estimate: what a two-sample test needs. */
+export interface Sample {
+  mean: number;
+  /** Squared standard error of the mean. */
+  se2: number;
+  n: number;
+}
+
+/** P(T >= t) for Student's t with `df` degrees of freedom (accurate in the far tail: from the lower tail of -t). */
+export function tUpperTail(t: number, df: number): number {
+  if (Number.isNaN(t) || !(df > 0)) return NaN;
+  if (t === Infinity) return 0;
+  if (t === -Infinity) return 1;
+  return t >= 0 ? (tCdf(-t, df) as number) : 1 - (tCdf(t, df) as number);
+}
+
+/**
+ * One-sided Welch test that `current` is worse than `baseline` (two independent runs):
+ * t = d / sqrt(se_c^2 + se_b^2) with d the difference in the worse direction, and the
+ * Welch-Satterthwaite degrees of freedom (se_c^2 + se_b^2)^2 / (se_c^4 / (n_c - 1) + se_b^4 / (n_b - 1)).
+ * Both runs constant (zero variance): the difference is exact, p = 0 if worse, else 1.
+ * Runs with the same seed share their random numbers where the scenario did not change; they
+ * are then positively correlated and the test is conservative (flags less than it could).
+ */
+export function welch(current: Sample, baseline: Sample, worse: 'higher' | 'lower'): { t: number; df: number; p: number } {
+  const d = worse === 'higher' ? current.mean - baseline.mean : baseline.mean - current.mean;
+  const s2 = current.se2 + baseline.se2;
+  if (s2 === 0) return { t: d > 0 ? Infinity : d < 0 ? -Infinity : 0, df: Infinity, p: d > 0 ? 0 : 1 };
+  const t = d / Math.sqrt(s2);
+  const df = (s2 * s2) / (current.se2 ** 2 / (current.n - 1) + baseline.se2 ** 2 / (baseline.n - 1));
+  return { t, df, p: tUpperTail(t, df) };
+}
+
+/**
+ * Holm's step-down adjusted p-values: the k-th smallest p (0-based) times (m - k), made
+ * non-decreasing in that order and capped at 1. Rejecting where the adjusted p is at most alpha
+ * keeps the chance of any false rejection at or below alpha, whatever the dependence.
+ */
+export function holmAdjust(p: readonly number[]): number[] {
+  const order = p.map((_, i) => i).sort((i, j) => p[i]! - p[j]! || i - j);
+  const adjusted = new Array<number>(p.length);
+  let running = 0;
+  order.forEach((i, k) => {
+    running = Math.max(running, Math.min(1, (p.length - k) * p[i]!));
+    adjusted[i] = running;
+  });
+  return adjusted;
 }

@@ -2,6 +2,9 @@ import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import {
+  holmAdjust,
+  tUpperTail,
+  welch,
   pairedDifference,
   normalQuantile,
   quantileInterval,
@@ -235,5 +238,32 @@ describe('pairedDifference', () => {
 
   it('refuses series of different lengths', () => {
     expect(() => pairedDifference([1, 2], [1])).toThrow(RangeError);
+  });
+});
+
+describe('tests for comparing runs', () => {
+  it('tUpperTail: Student t tail probabilities (tables: P(T > 2.0) at 10 df is 0.03669, at 1 df 0.1476)', () => {
+    expect(tUpperTail(2, 10)).toBeCloseTo(0.036694, 5);
+    expect(tUpperTail(2, 1)).toBeCloseTo(0.5 - Math.atan(2) / Math.PI, 12);
+    expect(tUpperTail(0, 7)).toBe(0.5);
+    expect(tUpperTail(-2, 10)).toBeCloseTo(1 - 0.036694, 5);
+    // Far tail stays accurate (no 1 - (1 - p) cancellation): Cauchy tail ~ 1 / (pi t).
+    expect(tUpperTail(1e12, 1) / (1 / (Math.PI * 1e12))).toBeCloseTo(1, 6);
+  });
+
+  it('welch: one-sided p in the direction that is worse, Welch-Satterthwaite degrees of freedom', () => {
+    const current = { mean: 12, se2: 1, n: 10 };
+    const baseline = { mean: 10, se2: 1, n: 10 };
+    const higher = welch(current, baseline, 'higher');
+    expect(higher.t).toBeCloseTo(2 / Math.SQRT2, 12);
+    expect(higher.df).toBeCloseTo(4 / (1 / 9 + 1 / 9), 12);
+    expect(higher.p).toBeCloseTo(tUpperTail(Math.SQRT2, 18), 12);
+    expect(welch(current, baseline, 'lower').p).toBeCloseTo(1 - higher.p, 12);
+  });
+
+  it('holmAdjust: step-down multiplication, monotone in the order of the p-values, capped at 1', () => {
+    expect(holmAdjust([0.01, 0.04, 0.03])).toEqual([0.03, 0.06, 0.06]);
+    expect(holmAdjust([0.5, 0.6])).toEqual([1, 1]);
+    expect(holmAdjust([])).toEqual([]);
   });
 });
