@@ -24,6 +24,8 @@ import { safeName, writeFileAtomic } from '../reports/files.js';
 import { shortNumber } from '../reports/format.js';
 import { writeStudyResults } from '../reports/results.js';
 import { reportHtml } from '../reports/html.js';
+import { studyCharts, sweepCharts, type ChartInput, type NamedChart } from '../reports/charts.js';
+import { renderSvg } from '../reports/render.js';
 import { VERSION } from './version.js';
 import { colorEnabled, renderTable } from '../reports/table.js';
 import { messages, ReportedError, UsageError } from './messages.js';
@@ -149,6 +151,9 @@ export async function runCommand(a: RunArgs): Promise<number> {
       }
       const { columns, rows } = sweepRows(p.sweep, outputs);
       writeFileAtomic(join(dir, 'sweep.csv'), toCsv(columns, rows));
+      const sweepFiles: Record<string, string> = {};
+      await renderAll(sweepCharts({ scenario: p.loaded.scenario.scenario, parameter: p.sweep.parameter, rows, references: Object.keys(p.sweep.references) }), sweepFiles);
+      for (const [file, content] of Object.entries(sweepFiles)) writeFileAtomic(join(dir, file), content);
       if (!a.quiet && !a.json) {
         process.stdout.write(`${p.loaded.scenario.scenario}: sweep of ${p.sweep.parameter} over ${p.sweep.points.length} points\n`);
         process.stdout.write(renderTable(...sweepTable(p.sweep.points, outputs, p.sweep.references), { color }));
@@ -167,10 +172,20 @@ export async function runCommand(a: RunArgs): Promise<number> {
   return 0;
 }
 
-/** The files a results folder holds beside the CSVs: the charts and report.html. */
+/** The files a results folder holds beside the CSVs: the charts (spec and SVG) and report.html. */
 export async function studyExtras(study: Study, output: StudyOutput): Promise<Record<string, string>> {
-  const charts: Array<{ name: string; title: string; svg: string }> = [];
   const files: Record<string, string> = {};
+  const charts = await renderAll(
+    studyCharts({
+      scenario: study.config.scenario,
+      summary: output.rows,
+      perReplication: { downtime_hours: output.replications.map((r) => Number(r.downtime_hours)) },
+      causes: output.causes,
+      timeline: timelineOf(study, output),
+      cluster: output.clusterTimeline,
+    }),
+    files,
+  );
   const s = study.loaded.scenario;
   files['report.html'] = reportHtml({
     scenario: study.point ? `${study.config.scenario} (${study.point.parameter} = ${String(study.point.value)})` : study.config.scenario,
@@ -185,6 +200,32 @@ export async function studyExtras(study: Study, output: StudyOutput): Promise<Re
     version: VERSION,
   });
   return files;
+}
+
+/** Renders each chart to SVG and adds charts/<name>.vl.json and .svg to `files`. */
+export async function renderAll(charts: NamedChart[], files: Record<string, string>): Promise<Array<{ name: string; title: string; svg: string }>> {
+  const out: Array<{ name: string; title: string; svg: string }> = [];
+  for (const c of charts) {
+    const svg = await renderSvg(c.spec);
+    const name = safeName(c.name);
+    files[`charts/${name}.vl.json`] = JSON.stringify(c.spec, null, 2) + '\n';
+    files[`charts/${name}.svg`] = svg;
+    const t = (c.spec as { title?: string | { text?: string | string[] } }).title;
+    const title = typeof t === 'string' ? t : Array.isArray(t?.text) ? t.text.join(' ') : (t?.text ?? c.name);
+    out.push({ name, title, svg });
+  }
+  return out;
+}
+
+/** The incidents of the replication with the most downtime (the most to look at), or null when none had any. */
+function timelineOf(study: Study, output: StudyOutput): ChartInput['timeline'] {
+  if (output.incidents.length === 0) return null;
+  const byRep = new Map<number, number>();
+  for (const i of output.incidents) byRep.set(i.replication, (byRep.get(i.replication) ?? 0) + i.duration_h);
+  let rep = -1;
+  let most = -1;
+  for (const [r, d] of byRep) if (d > most || (d === most && r < rep)) [rep, most] = [r, d];
+  return { replication: rep, horizonHours: study.config.horizonHours, incidents: output.incidents.filter((i) => i.replication === rep) };
 }
 
 export async function runStudy(study: Study, a: RunArgs, file: string): Promise<StudyOutput> {

@@ -25,7 +25,8 @@ import { shortNumber } from '../reports/format.js';
 import { writeStudyResults } from '../reports/results.js';
 import { colorEnabled, renderTable } from '../reports/table.js';
 import { UsageError } from './messages.js';
-import { checkFlags, loadAll, prepareAll, printWarnings, runStudy, type RunArgs } from './commands.js';
+import { compareChart } from '../reports/charts.js';
+import { checkFlags, loadAll, prepareAll, printWarnings, renderAll, runStudy, type RunArgs } from './commands.js';
 import type { Study, StudyOutput } from './pipeline.js';
 
 export const COMPARISON_COLUMNS = [
@@ -83,6 +84,20 @@ export async function compareCommand(a: RunArgs): Promise<number> {
   }
   const result = compare(runs, outputs);
   writeFileAtomic(join(out, 'comparison.csv'), toCsv(COMPARISON_COLUMNS, result.rows));
+  const spec = compareChart({
+    scenarios: runs.map((s, i) => ({ scenario: s.config.scenario, rows: outputs[i]!.rows })),
+    differences: result.rows
+      .filter((r) => r.diff_mean !== '')
+      .map((r) => ({ scenario: String(r.scenario), metric: String(r.metric), mean: Number(r.diff_mean), ci_low: Number(r.diff_ci_low), ci_high: Number(r.diff_ci_high) })),
+    ...(result.costs.some((c) => c.capex > 0)
+      ? { capex: result.costs.map((c) => ({ scenario: c.scenario, capex: c.capex, downtimeCost: c.downtimeCost ?? 0, currency: result.currency })) }
+      : {}),
+  });
+  if (spec) {
+    const files: Record<string, string> = {};
+    await renderAll([{ name: 'compare', spec }], files);
+    for (const [file, content] of Object.entries(files)) writeFileAtomic(join(out, file), content);
+  }
   if (a.json) process.stdout.write(JSON.stringify({ comparison: result.rows, costs: result.costs, seed, replications }, null, 2) + '\n');
   else if (!a.quiet) printComparison(result, seed, replications, out);
   return 0;

@@ -15,7 +15,7 @@ import { exactFigures, type ExactFigures } from '../models/facility/exact.js';
 import type { StudyConfig } from '../models/facility/spec.js';
 import { COLUMN, HOURS_PER_YEAR, metricDefs, replicationCsvColumns, type MetricDef, type MetricScope } from '../models/metrics.js';
 import { prepareCluster } from './cluster.js';
-import { JOB_COLUMNS, SERVER_START_COLUMNS } from '../models/cluster/model.js';
+import { JOB_COLUMNS, SERVER_START_COLUMNS, type ClusterTimeline } from '../models/cluster/model.js';
 import type { Cell } from '../reports/csv.js';
 import { InputError, problemAt, withOverride, type LoadedScenario, type Problem } from '../models/scenario/index.js';
 import type { ReplicationDetail } from '../models/study.js';
@@ -174,6 +174,8 @@ export function simulate(study: Study, workers: number, onProgress?: (done: numb
 
 export interface StudyOutput extends StudyResults {
   rows: SummaryRow[];
+  /** Replication 0's job intervals, reservation windows and server states (charts), or null. */
+  clusterTimeline: ClusterTimeline | null;
 }
 
 /** The key that reproduces replication i: `<scenario seed>:<i>` (CLI.md). */
@@ -247,6 +249,7 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
     causes,
     jobs,
     serverStarts,
+    clusterTimeline: first?.clusterTimeline ?? null,
     run,
   };
 }
