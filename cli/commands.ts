@@ -152,7 +152,24 @@ export async function runCommand(a: RunArgs): Promise<number> {
       const { columns, rows } = sweepRows(p.sweep, outputs);
       writeFileAtomic(join(dir, 'sweep.csv'), toCsv(columns, rows));
       const sweepFiles: Record<string, string> = {};
-      await renderAll(sweepCharts({ scenario: p.loaded.scenario.scenario, parameter: p.sweep.parameter, rows, references: Object.keys(p.sweep.references) }), sweepFiles);
+      const charts = await renderAll(sweepCharts({ scenario: p.loaded.scenario.scenario, parameter: p.sweep.parameter, rows, references: Object.keys(p.sweep.references) }), sweepFiles);
+      // The sweep's own page: its charts and every point's estimates (each point folder has its full report).
+      sweepFiles['report.html'] = reportHtml({
+        scenario: p.loaded.scenario.scenario,
+        description: p.loaded.scenario.description ?? '',
+        runLine: `sweep of ${p.sweep.parameter} over ${p.sweep.points.map((pt) => String(pt.point!.value)).join(', ')}; each point's full report is in its folder`,
+        rows: p.sweep.points.flatMap((pt, i) => {
+          const rowsOf = outputs[i]!.rows;
+          const headline = rowsOf.find((r) => r.metric === 'downtime_hours') ?? rowsOf[0];
+          return headline ? [{ ...headline, metric: `${headline.metric} at ${String(pt.point!.value)}` }] : [];
+        }),
+        notes: [],
+        causes: [],
+        charts,
+        scenarioText: p.loaded.text,
+        scenarioFile: p.loaded.file,
+        version: VERSION,
+      });
       for (const [file, content] of Object.entries(sweepFiles)) writeFileAtomic(join(dir, file), content);
       if (!a.quiet && !a.json) {
         process.stdout.write(`${p.loaded.scenario.scenario}: sweep of ${p.sweep.parameter} over ${p.sweep.points.length} points\n`);
