@@ -952,6 +952,60 @@ export class ClusterModel implements GpuPool {
     this.resume();
     for (const r of this.reservations) if (r.active && r.queue.length > 0) this.dispatch(r);
     if (this.queue.length > 0) this.dispatch(null);
+    if (this.audits) this.audits.push(...this.audit());
+  }
+
+  /** Set by tests: every settle records what `audit` finds (nothing, in a correct model). */
+  audits: string[] | null = null;
+
+  /**
+   * The bookkeeping checked against the jobs themselves: GPUs held per host (normal jobs, each
+   * reservation's jobs, tenant servers) add up and never exceed the host; running jobs are on up
+   * hosts, in their lists, with a run timer; queued jobs are pending; counts are consistent.
+   */
+  audit(): string[] {
+    const out: string[] = [];
+    const t = this.sim.now;
+    const nonAr = new Int32Array(this.H);
+    const used = this.reservations.map(() => new Int32Array(this.H));
+    let busy = 0;
+    for (const job of this.jobs.values()) {
+      if (job.state === JobState.running) {
+        busy += job.gpus;
+        if (job.slot < 0 || !this.sim.isScheduled(this.slotTimers[job.slot]!)) out.push(`t=${t}: running job ${job.label} has no end scheduled`);
+        let pieces = 0;
+        for (const p of job.pieces) {
+          pieces += p.count;
+          if (job.resv >= 0) used[job.resv]![p.host]! += p.count;
+          else nonAr[p.host]! += p.count;
+          if (this.up[p.host] === 0) out.push(`t=${t}: job ${job.label} runs on down host ${this.spec.hosts[p.host]!.name}`);
+          if (!this.onHost[p.host]!.includes(job)) out.push(`t=${t}: job ${job.label} missing from its host's list`);
+        }
+        if (pieces !== job.gpus) out.push(`t=${t}: job ${job.label} holds ${pieces} GPUs for ${job.gpus}`);
+        const list = job.resv >= 0 ? this.reservations[job.resv]!.running : this.running;
+        if (list[job.listIndex] !== job.runningView) out.push(`t=${t}: job ${job.label} not at its place in the running list`);
+      } else if (job.state === JobState.suspended) {
+        if (!this.suspended.includes(job)) out.push(`t=${t}: suspended job ${job.label} not in the suspended list`);
+        if (job.slot >= 0) out.push(`t=${t}: suspended job ${job.label} still holds a run timer`);
+      }
+    }
+    for (let h = 0; h < this.H; h++) {
+      let total = nonAr[h]! + this.serverHeld[h]!;
+      if (nonAr[h] !== this.nonAr[h]) out.push(`t=${t}: host ${h} books ${this.nonAr[h]} GPUs of normal jobs, jobs hold ${nonAr[h]}`);
+      this.reservations.forEach((r, k) => {
+        total += used[k]![h]!;
+        if (used[k]![h] !== r.used[h]) out.push(`t=${t}: host ${h} books ${r.used[h]} GPUs of ${r.plan.name}, its jobs hold ${used[k]![h]}`);
+        if (r.used[h]! > r.slots[h]!) out.push(`t=${t}: ${r.plan.name} jobs hold ${r.used[h]} GPUs on host ${h}, more than its ${r.slots[h]} slots`);
+      });
+      if (total > this.gpus[h]!) out.push(`t=${t}: host ${h} has ${total} GPUs in use of ${this.gpus[h]}`);
+      if (this.serverHeld[h]! < 0) out.push(`t=${t}: host ${h} has negative server GPUs`);
+    }
+    if (busy !== this.busy) out.push(`t=${t}: busy GPUs booked ${this.busy}, running jobs hold ${busy}`);
+    let pending = this.held.length + this.queue.length;
+    for (const r of this.reservations) pending += r.queue.length;
+    if (pending !== this.pendingCount) out.push(`t=${t}: pending jobs booked ${this.pendingCount}, queues hold ${pending}`);
+    for (const q of this.queue) if (this.jobs.get(q.job)?.state !== JobState.pending) out.push(`t=${t}: queued job ${q.job} is not pending`);
+    return out;
   }
 
   /** Suspended jobs allowed to resume, first suspended first, each if its hosts have room for it. */
