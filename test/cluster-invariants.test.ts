@@ -35,7 +35,7 @@ function scenario(rng: () => number, k: number): string {
   const reservations: string[] = [];
   const names: string[] = [];
   for (let r = 0; r < int(0, 3); r++) {
-    const hosts = hostNames.filter(() => rng() < 0.5);
+    const hosts: string[] = hostNames.filter(() => rng() < 0.5);
     if (hosts.length === 0) hosts.push(pick(hostNames));
     const slots = int(1, hosts.reduce((a, h) => a + gpusOf.get(h)!, 0));
     const day = int(5, 6);
