@@ -29,7 +29,7 @@ function scenario(rng: () => number, k: number): string {
   const powered = rng() < 0.7;
   const classes = Array.from({ length: int(1, 2) }, (_, c) => ({ name: `h${c}`, count: int(1, 3), gpus: int(1, 8) }));
   const hostNames = classes.flatMap((c) => Array.from({ length: c.count }, (_, i) => `${c.name}-${i + 1}`));
-  const gpusOf = new Map(classes.flatMap((c) => Array.from({ length: c.count }, (_, i) => [`${c.name}-${i + 1}`, c.gpus] as const)));
+  const gpusOf = new Map<string, number>(classes.flatMap((c) => Array.from({ length: c.count }, (_, i) => [`${c.name}-${i + 1}`, c.gpus] as const)));
   const total = [...gpusOf.values()].reduce((a, b) => a + b, 0);
   const users = ['ann', 'bob', 'cid'];
   const reservations: string[] = [];
