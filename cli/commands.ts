@@ -42,6 +42,7 @@ import {
   type StudyOutput,
 } from './pipeline.js';
 import { progressReporter } from './progress.js';
+import { shardCommand } from './shard.js';
 
 export interface RunArgs {
   files: string[];
@@ -54,6 +55,8 @@ export interface RunArgs {
   maxEvents?: number;
   json: boolean;
   quiet: boolean;
+  /** "K/N": run shard K of N (cli/shard.ts). */
+  shard?: string;
 }
 
 /** Loads every file and reports all problems of all files at once. */
@@ -122,6 +125,7 @@ export function checkFlags(a: RunArgs): Overrides {
 }
 
 export async function runCommand(a: RunArgs): Promise<number> {
+  if (a.shard !== undefined) return shardCommand({ ...a, shard: a.shard });
   const overrides = checkFlags(a);
   const loaded = loadAll(a.files);
   const prepared = prepareAll(loaded, overrides);

@@ -3,6 +3,7 @@
  * resim command line (CLI.md is the contract). Exit codes: 0 success, 1 a gate failed,
  * 2 bad input, 3 inconclusive gate, 4 internal error.
  */
+import { exactCommand } from './exact.js';
 import { compareCommand } from './compare.js';
 import { CHECK_HELP, checkCommand, type CheckArgs } from './check.js';
 import yargs from 'yargs';
@@ -12,6 +13,7 @@ import { InputError } from '../models/scenario/index.js';
 import { messages, ReportedError, UsageError } from './messages.js';
 import { expandCommand, runCommand, schemaCommand, validateCommand, type RunArgs } from './commands.js';
 import { VERSION } from './version.js';
+import { mergeCommand } from './merge.js';
 
 export const EXIT = { ok: 0, gateFailed: 1, badInput: 2, inconclusive: 3, internal: 4 } as const;
 
@@ -21,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     .scriptName('resim')
     .version(VERSION)
     .strict()
-    .demandCommand(1, 'say what to do: run, validate, expand or schema (resim --help)')
+    .demandCommand(1, 'say what to do: run, compare, check, exact, merge, validate, expand or schema (resim --help)')
     .fail((msg, err) => {
       // yargs' own usage errors (unknown flag, missing argument) are bad input, not crashes.
       throw err ?? new UsageError(msg);
@@ -39,10 +41,27 @@ async function main(argv: string[]): Promise<number> {
           .option('workers', { type: 'number', describe: 'worker threads (default: available cores); results do not depend on it' })
           .option('horizon', { type: 'string', describe: 'simulated time per replication, e.g. 10y (scenario units)' })
           .option('max-events', { type: 'number', describe: 'event budget per replication; exceeding it stops the run (exit 2)' })
+          .option('shard', {
+            type: 'string',
+            describe:
+              'K/N: run shard K of N (1 <= K <= N) of one scenario: replications K-1, K-1+N, K-1+2N, ... of the fixed count R, with the same streams as an unsharded run; writes shard.json to --out (default results/<scenario>/shard-K-of-N) for resim merge. Needs a fixed count (--replications R with a precision target); no sweeps',
+          })
           .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON on stdout' })
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar and no summary table' }),
       async (args) => {
         code = await runCommand(args as unknown as RunArgs);
+      },
+    )
+    .command(
+      'merge <dirs..>',
+      'merge the shard folders of one study (resim run FILE --shard K/N, K = 1..N) into the results folder an unsharded run with the same seed and replications writes; refuses shards of different scenarios, seeds, counts or horizons, and missing or duplicate shards (exit 2)',
+      (y) =>
+        y
+          .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'shard folders, each holding a shard.json' })
+          .option('out', { type: 'string', demandOption: true, describe: 'results folder to write' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'print nothing on success' }),
+      async (args) => {
+        code = await mergeCommand({ dirs: args.dirs as string[], out: args.out, quiet: args.quiet });
       },
     )
     .command(
@@ -82,6 +101,14 @@ async function main(argv: string[]): Promise<number> {
           .epilog(CHECK_HELP),
       async (args) => {
         code = await checkCommand(args as unknown as CheckArgs);
+      },
+    )
+    .command(
+      'exact <file>',
+      'exact steady state of an all-exponential facility (Markov chain): unavailability, downtime h/yr, incidents/yr',
+      (y) => y.positional('file', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }),
+      (args) => {
+        code = exactCommand(args.file as string, { json: args.json as boolean });
       },
     )
     .command(

@@ -9,7 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { describeFailure, runBlock, type WorkerMessage } from './block.js';
+import { describeFailure, runBlock, type BlockRequest, type WorkerMessage } from './block.js';
 import { ReplicationError, type ModelModule, type ReplicationResult, type Replicator } from './replication.js';
 import { summarize } from './stats.js';
 
@@ -107,6 +107,50 @@ export async function runReplications(plan: RunPlan): Promise<RunOutcome> {
   };
 }
 
+/** The replications of a shard: columns[m][k] and extras[k] belong to replication indices[k]. */
+export interface SelectedOutcome {
+  indices: number[];
+  columns: Float64Array[];
+  extras: unknown[];
+  events: number;
+  workers: number;
+  wallSeconds: number;
+}
+
+/**
+ * Runs exactly the listed replications (`resim run --shard`), each with the same streams as in a
+ * full run (replication i depends only on (config, i)); results are placed by position in `indices`.
+ * `plan.replications` and `plan.precision` are ignored.
+ */
+export async function runSelectedReplications(plan: RunPlan, indices: readonly number[]): Promise<SelectedOutcome> {
+  const started = performance.now();
+  const workers = Math.max(1, Math.min(Math.floor(plan.workers ?? availableParallelism()), Math.max(1, indices.length)));
+  const position = new Map<number, number>();
+  indices.forEach((r, k) => position.set(r, k));
+  const columns = Array.from({ length: plan.metrics }, () => new Float64Array(indices.length));
+  const extras: unknown[] = new Array<unknown>(indices.length).fill(undefined);
+  let events = 0;
+  let done = 0;
+  const accept = (m: Extract<WorkerMessage, { type: 'result' }>) => {
+    for (let r = m.from; r < m.to; r++) {
+      const k = position.get(r)!;
+      for (let c = 0; c < plan.metrics; c++) columns[c]![k] = m.values[(r - m.from) * plan.metrics + c]!;
+      extras[k] = m.extras[r - m.from];
+    }
+    events += m.events;
+    done += m.to - m.from;
+    plan.onProgress?.(done, indices.length);
+  };
+  const blocks = indices.map((r) => ({ from: r, to: r + 1 }));
+  const executor = workers > 1 ? await WorkerPool.start(plan, workers) : await InProcess.start(plan);
+  try {
+    await executor.runBlocks(blocks, accept);
+  } finally {
+    await executor.close();
+  }
+  return { indices: [...indices], columns, extras, events, workers, wallSeconds: (performance.now() - started) / 1000 };
+}
+
 /** Reruns a single replication in this thread (`resim run FILE --replication I`). */
 export async function runOne(moduleUrl: string, config: unknown, replication: number): Promise<ReplicationResult> {
   const mod = (await import(moduleUrl)) as ModelModule;
@@ -164,6 +208,8 @@ interface Executor {
   /** Completes every replication below `target` (blocks never cross it). */
   runUntil(store: ResultStore, target: number, onProgress?: (done: number, target: number) => void): Promise<void>;
   close(): Promise<void>;
+  /** Runs the given blocks (any order of completion) and hands each result to `accept`. */
+  runBlocks(blocks: BlockRequest[], accept: (m: Extract<WorkerMessage, { type: 'result' }>) => void): Promise<void>;
 }
 
 /** Blocks sized for about 50 ms of work, so progress and signals stay responsive. */
@@ -195,6 +241,16 @@ class InProcess implements Executor {
       store.accept(message);
       onProgress?.(store.done, target);
       // Let timers, signals and the progress bar run between blocks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async runBlocks(blocks: BlockRequest[], accept: (m: Extract<WorkerMessage, { type: 'result' }>) => void): Promise<void> {
+    for (const block of blocks) {
+      const message = runBlock(this.replicate, this.metrics, block);
+      if (message.type === 'error') throw toReplicationError(message);
+      if (message.type !== 'result') throw new Error('unexpected block message');
+      accept(message);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
@@ -299,6 +355,66 @@ class WorkerPool implements Executor {
         });
       }
       if (next >= target) {
+        finish();
+        return;
+      }
+      for (const w of this.workers) dispatch(w);
+    });
+  }
+
+  runBlocks(blocks: BlockRequest[], accept: (m: Extract<WorkerMessage, { type: 'result' }>) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let active = 0;
+      let failed = false;
+      const listeners: Array<() => void> = [];
+      const finish = (err?: unknown) => {
+        for (const off of listeners) off();
+        if (err) reject(err);
+        else resolve();
+      };
+      const dispatch = (w: Worker) => {
+        if (failed) return;
+        if (next >= blocks.length) {
+          if (active === 0) finish();
+          return;
+        }
+        active++;
+        w.postMessage(blocks[next++]);
+      };
+      for (const w of this.workers) {
+        const onMessage = (m: WorkerMessage) => {
+          if (failed) return;
+          if (m.type === 'error') {
+            failed = true;
+            finish(toReplicationError(m));
+            return;
+          }
+          if (m.type !== 'result') return;
+          active--;
+          accept(m);
+          dispatch(w);
+        };
+        const onError = (err: Error) => {
+          if (failed) return;
+          failed = true;
+          finish(new Error(`a worker thread failed: ${err.message}`));
+        };
+        const onExit = (code: number) => {
+          if (failed) return;
+          failed = true;
+          finish(new Error(`a worker thread exited unexpectedly (code ${code})`));
+        };
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.on('exit', onExit);
+        listeners.push(() => {
+          w.off('message', onMessage);
+          w.off('error', onError);
+          w.off('exit', onExit);
+        });
+      }
+      if (blocks.length === 0) {
         finish();
         return;
       }
