@@ -15,7 +15,7 @@ import { exactFigures, type ExactFigures } from '../models/facility/exact.js';
 import type { StudyConfig } from '../models/facility/spec.js';
 import { COLUMN, HOURS_PER_YEAR, metricDefs, replicationCsvColumns, type MetricDef, type MetricScope } from '../models/metrics.js';
 import { prepareCluster } from './cluster.js';
-import { JOB_COLUMNS, SERVER_START_COLUMNS, type ClusterTimeline } from '../models/cluster/model.js';
+import { JOB_COLUMNS, SERVER_START_COLUMNS, type ClusterTimeline } from '../models/cluster/records.js';
 import type { Cell } from '../reports/csv.js';
 import { InputError, problemAt, withOverride, type LoadedScenario, type Problem } from '../models/scenario/index.js';
 import type { ReplicationDetail } from '../models/study.js';

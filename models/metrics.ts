@@ -3,6 +3,8 @@
  * and how summary rows are formed from them (CLI.md "Metrics"). Time and count metrics are per
  * year of simulated time (8760 h), whatever the horizon.
  */
+import { SERVER_COLUMNS } from './cluster/servers.js';
+
 export const HOURS_PER_YEAR = 8760;
 
 /** Values a replication returns, in order. `raw_*` columns feed ratio estimators only. */
@@ -37,19 +39,8 @@ export const REPLICATION_COLUMNS = [
   'raw_bsld_sum',
   'raw_resv_used_h',
   'raw_resv_reserved_h',
-  // Tenant servers (models/cluster/servers.ts SERVER_COLUMNS).
-  'servers.start_latency_hours',
-  'servers.start_latency_hours.stopped',
-  'servers.start_latency_hours.frozen',
-  'servers.migrations',
-  'servers.port_changes',
-  'servers.idle_gpu_hours',
-  'raw_server_starts',
-  'raw_server_latency_sum_h',
-  'raw_server_starts_stopped',
-  'raw_server_latency_sum_stopped_h',
-  'raw_server_starts_frozen',
-  'raw_server_latency_sum_frozen_h',
+  // Tenant servers.
+  ...SERVER_COLUMNS,
 ] as const;
 export type ReplicationColumn = (typeof REPLICATION_COLUMNS)[number];
 export const COLUMN = Object.fromEntries(REPLICATION_COLUMNS.map((c, i) => [c, i])) as Record<ReplicationColumn, number>;

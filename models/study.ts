@@ -5,7 +5,8 @@
 import { Simulation } from '../sim/engine.js';
 import type { ReplicationResult, Replicator } from '../sim/replication.js';
 import { Streams } from '../sim/rng.js';
-import { ClusterModel, type ClusterTimeline, type JobRecord, type ServerStartRow } from './cluster/model.js';
+import { ClusterModel } from './cluster/model.js';
+import type { ClusterTimeline, JobRecord, ServerStartRow } from './cluster/records.js';
 import { SERVER_COLUMNS, serverMetrics } from './cluster/servers.js';
 import { FacilityModel, type Incident } from './facility/model.js';
 import type { StudyConfig } from './facility/spec.js';

@@ -7,11 +7,15 @@
  * explicit width/height, field names without dots (Vega-Lite reads "a.b" as a nested field, and our
  * metric names contain dots: metrics are always values of a `metric` field, never field names), and
  * a cap on inlined rows so a spec stays small (MAX_ROWS).
+ *
+ * Where things are: input types and the per-study/per-sweep chart lists first, then one section
+ * per chart in this order: downtime distribution, estimates, sweep curves, causes, incident
+ * timeline, cluster Gantt, server states, compare; small shared helpers at the end.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { SummaryRow } from '../models/summary.js';
 import { TIER_BUDGETS } from '../models/tier.js';
-import type { ClusterTimeline } from '../models/cluster/model.js';
+import type { ClusterTimeline } from '../models/cluster/records.js';
 import { shortNumber } from './format.js';
 import type { CauseRow, IncidentRow } from './results.js';
 

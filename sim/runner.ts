@@ -293,80 +293,45 @@ class WorkerPool implements Executor {
   }
 
   runUntil(store: ResultStore, target: number, onProgress?: (done: number, target: number) => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let next = store.done;
-      let active = 0;
-      let failed = false;
-      let msPerReplication = 0;
-      const started = new Map<Worker, { t0: number; n: number }>();
-      const listeners: Array<() => void> = [];
-      const finish = (err?: unknown) => {
-        for (const off of listeners) off();
-        if (err) reject(err);
-        else resolve();
-      };
-      const dispatch = (w: Worker) => {
-        if (failed) return;
-        if (next >= target) {
-          if (active === 0) finish();
-          return;
-        }
+    let next = store.done;
+    let msPerReplication = 0;
+    const started = new Map<Worker, { t0: number; n: number }>();
+    return this.drive(
+      (w) => {
+        if (next >= target) return null;
         const size = next === 0 ? 1 : nextBlockSize(msPerReplication, target - next, this.workers.length);
         const from = next;
         const to = Math.min(target, from + size);
         next = to;
-        active++;
         started.set(w, { t0: performance.now(), n: to - from });
-        w.postMessage({ from, to });
-      };
-      for (const w of this.workers) {
-        const onMessage = (m: WorkerMessage) => {
-          if (failed) return;
-          if (m.type === 'error') {
-            failed = true;
-            finish(toReplicationError(m));
-            return;
-          }
-          if (m.type !== 'result') return;
-          active--;
-          const s = started.get(w);
-          if (s) msPerReplication = (performance.now() - s.t0) / s.n;
-          store.accept(m);
-          onProgress?.(store.done, target);
-          dispatch(w);
-        };
-        const onError = (err: Error) => {
-          if (failed) return;
-          failed = true;
-          finish(new Error(`a worker thread failed: ${err.message}`));
-        };
-        const onExit = (code: number) => {
-          if (failed) return;
-          failed = true;
-          finish(new Error(`a worker thread exited unexpectedly (code ${code})`));
-        };
-        w.on('message', onMessage);
-        w.on('error', onError);
-        w.on('exit', onExit);
-        listeners.push(() => {
-          w.off('message', onMessage);
-          w.off('error', onError);
-          w.off('exit', onExit);
-        });
-      }
-      if (next >= target) {
-        finish();
-        return;
-      }
-      for (const w of this.workers) dispatch(w);
-    });
+        return { from, to };
+      },
+      (w, m) => {
+        const s = started.get(w);
+        if (s) msPerReplication = (performance.now() - s.t0) / s.n;
+        store.accept(m);
+        onProgress?.(store.done, target);
+      },
+    );
   }
 
   runBlocks(blocks: BlockRequest[], accept: (m: Extract<WorkerMessage, { type: 'result' }>) => void): Promise<void> {
+    let next = 0;
+    return this.drive(
+      () => (next < blocks.length ? blocks[next++]! : null),
+      (_, m) => accept(m),
+    );
+  }
+
+  /**
+   * Hands each idle worker the block `nextBlock` chooses until it says null, passes each result to
+   * `onResult`, and stops at the first failure (a replication error, a worker crash or exit).
+   */
+  private drive(nextBlock: (w: Worker) => BlockRequest | null, onResult: (w: Worker, m: Extract<WorkerMessage, { type: 'result' }>) => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      let next = 0;
       let active = 0;
       let failed = false;
+      let exhausted = false;
       const listeners: Array<() => void> = [];
       const finish = (err?: unknown) => {
         for (const off of listeners) off();
@@ -375,12 +340,14 @@ class WorkerPool implements Executor {
       };
       const dispatch = (w: Worker) => {
         if (failed) return;
-        if (next >= blocks.length) {
+        const block = exhausted ? null : nextBlock(w);
+        if (block === null) {
+          exhausted = true;
           if (active === 0) finish();
           return;
         }
         active++;
-        w.postMessage(blocks[next++]);
+        w.postMessage(block);
       };
       for (const w of this.workers) {
         const onMessage = (m: WorkerMessage) => {
@@ -392,7 +359,7 @@ class WorkerPool implements Executor {
           }
           if (m.type !== 'result') return;
           active--;
-          accept(m);
+          onResult(w, m);
           dispatch(w);
         };
         const onError = (err: Error) => {
@@ -413,10 +380,6 @@ class WorkerPool implements Executor {
           w.off('error', onError);
           w.off('exit', onExit);
         });
-      }
-      if (blocks.length === 0) {
-        finish();
-        return;
       }
       for (const w of this.workers) dispatch(w);
     });

@@ -20,7 +20,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { version as vegaLiteVersion, type TopLevelSpec } from 'vega-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterTimeline } from '../models/cluster/model.js';
+import type { ClusterTimeline } from '../models/cluster/records.js';
 import type { SummaryRow } from '../models/summary.js';
 import {
   budgetsNear,

@@ -31,19 +31,25 @@
  *
  * Power: a host is usable `boot` after its load regains power; a loss kills every job with a
  * piece on it (running or suspended).
+ *
+ * Where things are: the Job record; then ClusterModel in sections (marked `// ---- ... ----`):
+ * the GPU pool tenant servers draw from, accounting (time integrals), submission, running (run,
+ * stop, complete, suspend, kill, power loss), reservations (activation, expiry, preemption),
+ * scheduling (the per-instant settle, resumption, dispatch, upcoming claims, and `audit`, the
+ * books checked against the jobs), output. Output row types are in records.ts, the tenant server
+ * lifecycle in servers.ts, the queue policies in scheduler.ts.
  */
 import { makeDistribution, type Distribution } from '../../sim/distributions.js';
 import type { Simulation } from '../../sim/engine.js';
 import type { Stream, Streams } from '../../sim/rng.js';
 import { easyBackfill, fcfs, type Decision, type HostView, type QueuedView, type RunningView, type SchedulerInput } from './scheduler.js';
 import { ServerFleet, type GpuPool } from './servers.js';
+import type { ClusterTimeline, JobOutcome, JobRecord, JobSegment, ServerStartRow } from './records.js';
 import type { ClusterSpec, ReservationPlan } from './spec.js';
+
 
 export const JobState = { pending: 0, running: 1, suspended: 2, done: 3 } as const;
 export type JobState = (typeof JobState)[keyof typeof JobState];
-
-/** How a job ended (jobs.csv `status`). */
-export type JobOutcome = 'completed' | 'walltime' | 'killed' | 'rejected' | 'unfinished';
 
 /** Bounded slowdown threshold (10 s): jobs shorter than this count as this long. */
 export const BSLD_THRESHOLD_HOURS = 10 / 3600;
@@ -93,74 +99,6 @@ export class Job {
     this.queued = { job: seq, slots: gpus, walltime };
   }
 }
-
-/** A job on a host from `start` to `end`, running or suspended (hours, simulated time). */
-export interface JobSegment {
-  host: number;
-  start: number;
-  end: number;
-  state: 'running' | 'suspended';
-}
-
-/** What one replication's cluster did, for timelines and Gantt charts (times from the end of warm-up). */
-export interface ClusterTimeline {
-  segments: Array<{ job: number; host: string; start: number; end: number; state: 'running' | 'suspended' }>;
-  reservations: Array<{ name: string; host: string; begin: number; end: number; system: boolean }>;
-  servers: Array<{ server: string; t: number; state: string }> | null;
-  horizonHours: number;
-}
-
-/** One row of jobs.csv. */
-export interface JobRecord {
-  job: number;
-  user: string;
-  gpus: number;
-  submit_h: number;
-  start_h: number | '';
-  end_h: number | '';
-  wait_h: number | '';
-  runtime_h: number;
-  walltime_h: number;
-  reservation: string;
-  status: JobOutcome;
-  preemptions: number;
-  kills: number;
-  lost_gpu_h: number;
-  hosts: string;
-}
-
-/** One row of servers.csv: a tenant server start of the first replication, request to running. */
-export interface ServerStartRow {
-  server: string;
-  /** The state the request found: stopped, frozen, or terminated (a replacement waiting for room). */
-  source: string;
-  requested_h: number;
-  running_h: number;
-  latency_h: number;
-  host: string;
-  from_host: string;
-  migrated: boolean;
-}
-
-export const SERVER_START_COLUMNS: ReadonlyArray<keyof ServerStartRow> = ['server', 'source', 'requested_h', 'running_h', 'latency_h', 'host', 'from_host', 'migrated'];
-
-export const JOB_COLUMNS: ReadonlyArray<keyof JobRecord> = [
-  'job',
-  'user',
-  'gpus',
-  'submit_h',
-  'start_h',
-  'end_h',
-  'wait_h',
-  'runtime_h',
-  'walltime_h',
-  'reservation',
-  'status',
-  'preemptions',
-  'kills',
-  'lost_gpu_h',
-  'hosts',
-];
 
 /** What one replication measured (from the end of the warm-up). */
 export interface ClusterAccount {

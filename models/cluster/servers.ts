@@ -64,6 +64,11 @@
  * - Streams: `server.<n>/sessions`, `server.<n>/transitions` (latencies, ECC test, migration),
  *   `server.<n>/resets`, `server.<n>/lifetime`, created when first drawn from; nothing depends
  *   on the job workload's streams.
+ *
+ * Where things are: states, accounts and metrics first; then ServerFleet in sections (marked
+ * `// ---- ... ----`): queries, replication lifecycle, what the cluster tells the fleet (power,
+ * freed GPUs), sessions, transitions (start, restore, migration), resets and lifetime, waiting
+ * for room, bookkeeping.
  */
 import { makeDistribution, type Distribution } from '../../sim/distributions.js';
 import type { Simulation } from '../../sim/engine.js';
