@@ -80,7 +80,6 @@ export class Job {
   mayResume = false;
   /** Held pending until this open reservation expires (-1: not held). */
   heldBy = -1;
-  suspendedAt = NaN;
   kills = 0;
   preemptions = 0;
   lostGpuHours = 0;
@@ -686,7 +685,6 @@ export class ClusterModel implements GpuPool {
     this.stop(job);
     this.segOpen(job, 'suspended');
     job.state = JobState.suspended;
-    job.suspendedAt = this.sim.now;
     job.mayResume = false;
     this.suspended.push(job);
   }
@@ -797,7 +795,6 @@ export class ClusterModel implements GpuPool {
         this.segOpen(job, 'suspended');
         job.resv = -1;
         job.state = JobState.suspended;
-        job.suspendedAt = this.sim.now;
         job.mayResume = true;
         this.suspended.unshift(job);
       }
