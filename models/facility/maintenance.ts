@@ -24,8 +24,8 @@ export interface PlannedLoad {
 
 /** What a maintenance plan asks of the facility. */
 export interface MaintenanceHost {
-  /** Judge this node again at the end of the instant. */
-  markNode(node: PowerNode): void;
+  /** Takes a node out of service or puts it back (and judges it again at the end of the instant). */
+  setOutOfService(node: PowerNode, out: boolean): void;
   /** Judge this load again at the end of the instant. */
   touch(load: PlannedLoad): void;
 }
@@ -70,7 +70,8 @@ export class CommonCauseGroup implements CommonCause {
  * the next is due makes that one skipped.
  */
 export class MaintenancePlan {
-  pending = false;
+  /** Waiting for the redundancy its current step relies on (retried at every settle). */
+  private waiting = false;
   private active = false;
   private step = 0;
   private readonly dueTimer: number;
@@ -86,6 +87,8 @@ export class MaintenancePlan {
     units: Map<string, Unit>,
     private readonly loads: PlannedLoad[],
     private readonly model: MaintenanceHost,
+    /** How many plans of the facility are waiting (so a settle skips the retries when none is). */
+    private readonly waits: { count: number },
   ) {
     this.dueTimer = sim.timer(`maintenance/${spec.target}`, () => this.due());
     this.endTimer = sim.timer(`maintenance/${spec.target}/end`, () => this.endStep());
@@ -102,8 +105,18 @@ export class MaintenancePlan {
     });
   }
 
+  get pending(): boolean {
+    return this.waiting;
+  }
+
+  private setWaiting(on: boolean): void {
+    if (on !== this.waiting) this.waits.count += on ? 1 : -1;
+    this.waiting = on;
+  }
+
+  /** New replication (the facility zeroes the shared count of waiting plans). */
   reset(): void {
-    this.pending = this.active = false;
+    this.waiting = this.active = false;
     this.step = 0;
     this.current = null;
   }
@@ -126,21 +139,18 @@ export class MaintenancePlan {
     const { unit, nodes } = step;
     if (unit && !unit.up) {
       // Failed or already out: nothing to service now; on to the next step.
-      this.pending = false;
+      this.setWaiting(false);
       this.advance();
       return;
     }
     if (this.spec.mode === 'concurrent' && !this.redundancyHolds(step)) {
-      this.pending = true;
+      this.setWaiting(true);
       return;
     }
-    this.pending = false;
+    this.setWaiting(false);
     this.current = step;
     unit?.setMaintenance(true);
-    for (const n of nodes) {
-      n.outOfService = true;
-      this.model.markNode(n);
-    }
+    for (const n of nodes) this.model.setOutOfService(n, true);
     for (const l of this.loads) {
       l.plannedDown++;
       l.plannedBy = this.spec.target;
@@ -152,8 +162,7 @@ export class MaintenancePlan {
   private redundancyHolds(step: Step): boolean {
     if (step.unit) {
       if (!step.owner) return true;
-      const spare = step.owner.spare();
-      return spare.design === 0 || spare.now > 0;
+      return step.owner.spareByDesign() === 0 || step.owner.spareNow() > 0;
     }
     return step.siblings.every((n) => n.level > Power.none);
   }
@@ -162,10 +171,7 @@ export class MaintenancePlan {
     const c = this.current;
     if (c) {
       c.unit?.setMaintenance(false);
-      for (const n of c.nodes) {
-        n.outOfService = false;
-        this.model.markNode(n);
-      }
+      for (const n of c.nodes) this.model.setOutOfService(n, false);
       for (const l of this.loads) {
         l.plannedDown--;
         this.model.touch(l);

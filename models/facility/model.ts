@@ -13,11 +13,11 @@
 import { makeDistribution, type Distribution } from '../../sim/distributions.js';
 import type { Simulation } from '../../sim/engine.js';
 import type { Stream, Streams } from '../../sim/rng.js';
-import { Power, PowerNode, bestOf, explainInputs, type NodeContext } from './power.js';
+import { NodeKind, Power, PowerNode, bestLevel, explainInputs, indicesOf, spreadDraw, type Flows, type NodeContext } from './power.js';
 import type { FacilitySpec, LoadSpec, NodeSpec } from './spec.js';
 import { CoolingNode } from './nodes/cooling.js';
 import { GeneratorNode } from './nodes/generator.js';
-import { DistributionNode, GroupNode, UtilityNode, spreadDraw } from './nodes/simple.js';
+import { DistributionNode, GroupNode, UtilityNode } from './nodes/simple.js';
 import { TransferSwitchNode } from './nodes/switch.js';
 import { UpsNode } from './nodes/ups.js';
 import { RepairShop, type Unit } from './units.js';
@@ -55,6 +55,10 @@ class Load {
   plannedDown = 0;
   plannedBy = '';
   readonly timer: number;
+  /** The cords by node index. */
+  readonly feeds: Int32Array;
+  /** Nominal power (kW), 0 when none is given. */
+  readonly powerKw: number;
   private stream: Stream | null = null;
   private streams: Streams | null = null;
   constructor(
@@ -65,6 +69,8 @@ class Load {
     sim: Simulation,
     onRecovered: (l: Load) => void,
   ) {
+    this.feeds = indicesOf(cords);
+    this.powerKw = spec.powerKw ?? 0;
     // Recovery completes after events of the same instant that might interrupt it again.
     this.timer = sim.timer(`${spec.name}/recovery`, () => onRecovered(this), 1);
   }
@@ -113,14 +119,32 @@ export class FacilityModel {
   private readonly shop: RepairShop;
   private readonly commonCauses: CommonCauseGroup[] = [];
   private readonly plans: MaintenancePlan[] = [];
-  /** Nodes that read each node's output, and loads fed or cooled by it. */
+  /** Nodes that read each node's output, and loads fed or cooled by it (while building). */
   private readonly dependents: PowerNode[][] = [];
   private readonly dependentLoads: Load[][] = [];
-  private readonly loadPending: boolean[] = [];
+  /**
+   * The same as flat index lists: the readers of node i are dependentIndex[dependentStart[i] ..
+   * dependentStart[i + 1]), its loads loadIndex[loadStart[i] .. loadStart[i + 1]).
+   */
+  private dependentStart = new Int32Array(0);
+  private dependentIndex = new Int32Array(0);
+  private loadStart = new Int32Array(0);
+  private loadIndex = new Int32Array(0);
+  private loadPending = new Uint8Array(0);
   /** Nodes to judge at the end of this instant (by topological index). */
   private nodePending = new Uint8Array(0);
   private anyPending = true;
   private anyLoadPending = true;
+  /** Output levels and draws by node index (see power.ts). */
+  private readonly flows: Flows;
+  /** Nodes taken out of service for maintenance, by index (mirrors `PowerNode.outOfService`). */
+  private outOfService = new Uint8Array(0);
+  /** Indices of the nodes whose `propagateDraw` does something, in reverse topological order. */
+  private drawNodes = new Int32Array(0);
+  /** Are there UPS nodes (whose evaluation sets battery rates, so draws must be propagated)? */
+  private upsNode = new Uint8Array(0);
+  /** Maintenance plans waiting for their redundancy (retried at every settle while > 0). */
+  private readonly planWaits = { count: 0 };
 
   private siteDown = false;
   private siteUnpowered = false;
@@ -145,9 +169,11 @@ export class FacilityModel {
     spec: FacilitySpec,
   ) {
     this.shop = new RepairShop(spec.crews.count, spec.crews.logisticsDelay ? makeDistribution(spec.crews.logisticsDelay) : null);
+    this.flows = { levels: new Uint8Array(spec.nodes.length), draws: new Float64Array(spec.nodes.length) };
     const ctx: NodeContext = {
       sim,
       shop: this.shop,
+      flows: this.flows,
       changed: (node) => {
         this.nodePending[node.index] = 1;
         this.anyPending = true;
@@ -186,7 +212,6 @@ export class FacilityModel {
       );
       load.index = this.loads.length;
       this.loads.push(load);
-      this.loadPending.push(true);
       this.loadPowered.push(true);
       for (const c of new Set([...l.cords, ...(l.cooling ? [l.cooling] : [])])) this.dependentLoads[get(c).index]!.push(load);
     }
@@ -201,13 +226,24 @@ export class FacilityModel {
     // A repair may give back the spare a postponed maintenance step waits for.
     if ((spec.maintenance ?? []).length > 0) {
       this.shop.onRepaired = () => {
-        for (const p of this.plans) if (p.pending) sim.markDirty();
+        if (this.planWaits.count > 0) sim.markDirty();
       };
     }
     for (const m of spec.maintenance ?? []) {
-      this.plans.push(new MaintenancePlan(m, sim, byName, units, m.loads.map((l) => loadsByName.get(l)!), this));
+      this.plans.push(new MaintenancePlan(m, sim, byName, units, m.loads.map((l) => loadsByName.get(l)!), this, this.planWaits));
     }
+    const flat = (lists: Array<Array<{ index: number }>>) => {
+      const start = new Int32Array(lists.length + 1);
+      for (let i = 0; i < lists.length; i++) start[i + 1] = start[i]! + lists[i]!.length;
+      return { start, index: Int32Array.from(lists.flat(), (x) => x.index) };
+    };
+    ({ start: this.dependentStart, index: this.dependentIndex } = flat(this.dependents));
+    ({ start: this.loadStart, index: this.loadIndex } = flat(this.dependentLoads));
+    this.loadPending = new Uint8Array(this.loads.length).fill(1);
     this.nodePending = new Uint8Array(this.nodes.length).fill(1);
+    this.outOfService = new Uint8Array(this.nodes.length);
+    this.upsNode = Uint8Array.from(this.nodes, (n) => (n.kind === NodeKind.ups ? 1 : 0));
+    this.drawNodes = Int32Array.from(this.nodes.filter((n) => n.passesDraw).reverse(), (n) => n.index);
     sim.onSettle(() => this.settle());
   }
 
@@ -217,9 +253,12 @@ export class FacilityModel {
     for (const n of this.nodes) {
       n.reset(streams);
       n.outOfService = false;
+      this.flows.levels[n.index] = n.level;
     }
+    this.outOfService.fill(0);
+    this.planWaits.count = 0;
     this.nodePending.fill(1);
-    this.loadPending.fill(true);
+    this.loadPending.fill(1);
     this.anyPending = this.anyLoadPending = true;
     for (const l of this.loads) l.reset(streams);
     this.loadPowered.fill(true);
@@ -246,9 +285,16 @@ export class FacilityModel {
     this.sim.markDirty();
   }
 
+  /** Takes a node out of service for maintenance or puts it back; it is judged again at the end of the instant. */
+  setOutOfService(node: PowerNode, out: boolean): void {
+    node.outOfService = out;
+    this.outOfService[node.index] = out ? 1 : 0;
+    this.markNode(node);
+  }
+
   /** Judge this load again at the end of the instant. */
   touch(load: Load): void {
-    this.loadPending[load.index] = true;
+    this.loadPending[load.index] = 1;
     this.anyLoadPending = true;
     this.sim.markDirty();
   }
@@ -264,19 +310,24 @@ export class FacilityModel {
     if (this.anyPending) {
       this.anyPending = false;
       const nodes = this.nodes;
+      const pending = this.nodePending;
+      const levels = this.flows.levels;
+      const dependentStart = this.dependentStart;
+      const dependentIndex = this.dependentIndex;
       for (let i = 0; i < nodes.length; i++) {
-        if (this.nodePending[i] === 0) continue;
-        this.nodePending[i] = 0;
+        if (pending[i] === 0) continue;
+        pending[i] = 0;
         const n = nodes[i]!;
-        const before = n.level;
-        n.evaluate();
-        if (n.outOfService) n.level = n.maintenanceLevel();
-        if (n.drawsOnEvaluate) upsEvaluated = true;
-        if (n.level !== before) {
+        let level = evaluate(n);
+        if (this.outOfService[i] !== 0) level = n.level = n.maintenanceLevel();
+        if (this.upsNode[i] !== 0) upsEvaluated = true;
+        if (level !== levels[i]) {
+          levels[i] = level;
           levelsChanged = true;
-          for (const d of this.dependents[i]!) this.nodePending[d.index] = 1;
-          for (const l of this.dependentLoads[i]!) {
-            this.loadPending[l.index] = true;
+          for (let k = dependentStart[i]!; k < dependentStart[i + 1]!; k++) pending[dependentIndex[k]!] = 1;
+          const loadStart = this.loadStart;
+          if (loadStart[i]! < loadStart[i + 1]!) {
+            for (let k = loadStart[i]!; k < loadStart[i + 1]!; k++) this.loadPending[this.loadIndex[k]!] = 1;
             this.anyLoadPending = true;
           }
         }
@@ -286,26 +337,29 @@ export class FacilityModel {
     if (this.anyLoadPending) {
       this.anyLoadPending = false;
       for (let i = 0; i < this.loads.length; i++) {
-        if (!this.loadPending[i]) continue;
-        this.loadPending[i] = false;
+        if (this.loadPending[i] === 0) continue;
+        this.loadPending[i] = 0;
         this.judge(this.loads[i]!);
       }
       this.book();
     }
     // Maintenance postponed because the redundancy it relies on was lost: try again now.
-    for (const p of this.plans) if (p.pending) p.tryStep();
+    if (this.planWaits.count > 0) for (const p of this.plans) if (p.pending) p.tryStep();
   }
 
   private propagateDraws(): void {
-    for (const n of this.nodes) n.draw = 0;
+    const flows = this.flows;
+    flows.draws.fill(0);
+    const levels = flows.levels;
     for (const l of this.loads) {
-      if (l.spec.powerKw && bestOf(l.cords) > Power.none) spreadDraw(l.spec.powerKw, l.cords);
+      if (l.powerKw && bestLevel(l.feeds, levels) > Power.none) spreadDraw(l.powerKw, l.feeds, flows);
     }
-    for (let i = this.nodes.length - 1; i >= 0; i--) this.nodes[i]!.propagateDraw();
+    const order = this.drawNodes;
+    for (let k = 0; k < order.length; k++) propagateDraw(this.nodes[order[k]!]!);
   }
 
   private judge(load: Load): void {
-    const level = load.cords.length === 0 ? Power.clean : bestOf(load.cords);
+    const level = load.cords.length === 0 ? Power.clean : bestLevel(load.feeds, this.flows.levels);
     const tripped = load.cooling?.tripped ?? false;
     const wasLost = load.state === LoadState.unpowered || load.state === LoadState.tripped || load.state === LoadState.planned;
     load.level = level;
@@ -421,6 +475,67 @@ export class FacilityModel {
     if (this.siteUnpowered) this.account.outage += now - Math.max(this.unpoweredSince, this.accountFrom);
     if (this.siteDirty) this.account.dirty += now - Math.max(this.dirtySince, this.accountFrom);
     if (this.siteDown) this.closeIncident(now);
+  }
+}
+
+/**
+ * First pass of a settle for one node; returns its new level. The switch on the node's kind gives
+ * each call site a single class (a call through the base class would see seven).
+ */
+function evaluate(n: PowerNode): Power {
+  switch (n.kind) {
+    case NodeKind.ups: {
+      const u = n as UpsNode;
+      u.evaluate();
+      return u.level;
+    }
+    case NodeKind.transferSwitch: {
+      const t = n as TransferSwitchNode;
+      t.evaluate();
+      return t.level;
+    }
+    case NodeKind.cooling: {
+      const c = n as CoolingNode;
+      c.evaluate();
+      return c.level;
+    }
+    case NodeKind.distribution: {
+      const d = n as DistributionNode;
+      d.evaluate();
+      return d.level;
+    }
+    case NodeKind.generator: {
+      const g = n as GeneratorNode;
+      g.evaluate();
+      return g.level;
+    }
+    case NodeKind.utility: {
+      const u = n as UtilityNode;
+      u.evaluate();
+      return u.level;
+    }
+    case NodeKind.group: {
+      const g = n as GroupNode;
+      g.evaluate();
+      return g.level;
+    }
+  }
+}
+
+/** Second pass of a settle for one node (see `evaluate` for the switch). */
+function propagateDraw(n: PowerNode): void {
+  switch (n.kind) {
+    case NodeKind.ups:
+      (n as UpsNode).propagateDraw();
+      return;
+    case NodeKind.distribution:
+      (n as DistributionNode).propagateDraw();
+      return;
+    case NodeKind.cooling:
+      (n as CoolingNode).propagateDraw();
+      return;
+    default:
+      n.propagateDraw();
   }
 }
 

@@ -144,33 +144,34 @@ export class BatteryBank implements UnitOwner {
   }
 
   /**
-   * Sets the rates until the next settle: `drainKw` shared equally by the usable stores in
-   * `active`, and a linear recharge of the stores in `charging`. Returns the time until the first
-   * draining store runs empty (Infinity when none drains).
+   * Sets the rates until the next settle: `drainKw` shared equally by the usable stores among the
+   * first `activeCount` of `active`, and a linear recharge of the first `chargingCount` stores of
+   * `charging`. Returns the time until the first draining store runs empty (Infinity when none
+   * drains).
    */
-  setRates(drainKw: number, active: readonly number[], charging: readonly number[]): number {
-    this.rate.fill(0);
-    const recharge = this.capacityAt(this.lastT) / this.spec.recharge;
-    for (const i of charging) if (!this.failed(i)) this.rate[i] = recharge;
+  setRates(drainKw: number, active: Int32Array, activeCount: number, charging: Int32Array, chargingCount: number): number {
+    const rate = this.rate;
+    for (let i = 0; i < this.stores; i++) rate[i] = 0;
+    if (chargingCount > 0) {
+      const recharge = this.capacityAt(this.lastT) / this.spec.recharge;
+      for (let k = 0; k < chargingCount; k++) {
+        const i = charging[k]!;
+        if (!this.failed(i)) rate[i] = recharge;
+      }
+    }
     if (drainKw <= 0) return Infinity;
     let n = 0;
-    for (const i of active) if (this.usable(i)) n++;
+    for (let k = 0; k < activeCount; k++) if (this.usable(active[k]!)) n++;
     if (n === 0) return Infinity;
     const share = drainKw / n;
     let empty = Infinity;
-    for (const i of active) {
+    for (let k = 0; k < activeCount; k++) {
+      const i = active[k]!;
       if (!this.usable(i)) continue;
-      this.rate[i] = -share;
+      rate[i] = -share;
       empty = Math.min(empty, this.soc[i]! / share);
     }
     return empty;
-  }
-
-  /** Energy left in the usable stores of `active` (kWh). */
-  energy(active: readonly number[]): number {
-    let e = 0;
-    for (const i of active) if (this.usable(i)) e += this.soc[i]!;
-    return e;
   }
 
   /** Marks the draining stores empty (called at the depletion instant, against rounding). */

@@ -7,13 +7,15 @@
  */
 import { makeDistribution } from '../../../sim/distributions.js';
 import type { Streams } from '../../../sim/rng.js';
-import { Power, PowerNode, bestOf, explainInputs, type NodeContext } from '../power.js';
+import { NodeKind, Power, PowerNode, bestOf, explainInputs, indicesOf, spreadDraw, type NodeContext } from '../power.js';
 import type { CoolingNodeSpec } from '../spec.js';
 import { Unit, type UnitOwner } from '../units.js';
-import { spreadDraw, unitLoss } from './simple.js';
+import { unitLoss } from './simple.js';
 
 export class CoolingNode extends PowerNode implements UnitOwner {
+  readonly kind = NodeKind.cooling;
   readonly units: Unit[];
+  private readonly feeds: Int32Array;
   /** Loads above this have lost their cooling for longer than the ride-through. */
   tripped = false;
   private powered = true;
@@ -32,6 +34,7 @@ export class CoolingNode extends PowerNode implements UnitOwner {
   ) {
     super(spec.name, ctx);
     this.carriedKw = spec.carriedKw;
+    this.feeds = indicesOf(inputs);
     this.units = spec.units.map(
       (u) => new Unit(u.name, u.failure ? makeDistribution(u.failure) : null, u.repair ? makeDistribution(u.repair) : null, this, ctx.shop, ctx.sim),
     );
@@ -75,8 +78,12 @@ export class CoolingNode extends PowerNode implements UnitOwner {
     if (this.short) this.changed();
   }
 
-  override spare(): { design: number; now: number } {
-    return { design: this.units.length - this.spec.needed, now: this.upCount - this.spec.needed };
+  override spareByDesign(): number {
+    return this.units.length - this.spec.needed;
+  }
+
+  override spareNow(): number {
+    return this.upCount - this.spec.needed;
   }
 
   override allUnits(): readonly Unit[] {
@@ -113,7 +120,11 @@ export class CoolingNode extends PowerNode implements UnitOwner {
 
   override propagateDraw(): void {
     if (!this.powered || this.restarting) return;
-    spreadDraw(this.upCount * this.spec.powerKw, this.inputs);
+    spreadDraw(this.upCount * this.spec.powerKw, this.feeds, this.ctx.flows);
+  }
+
+  override get passesDraw(): boolean {
+    return this.inputs.length > 0;
   }
 
   protected explainLoss(): string[] {

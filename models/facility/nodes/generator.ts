@@ -15,7 +15,7 @@
  */
 import { makeDistribution, type Distribution } from '../../../sim/distributions.js';
 import type { Stream, Streams } from '../../../sim/rng.js';
-import { Power, PowerNode, type NodeContext } from '../power.js';
+import { NodeKind, Power, PowerNode, type NodeContext } from '../power.js';
 import type { GeneratorNodeSpec } from '../spec.js';
 import { Unit, type UnitOwner } from '../units.js';
 
@@ -45,6 +45,7 @@ class Genset {
 }
 
 export class GeneratorNode extends PowerNode implements UnitOwner {
+  readonly kind = NodeKind.generator;
   readonly gensets: Genset[];
   private readonly byUnit = new Map<Unit, Genset>();
   private demands = 0;
@@ -146,13 +147,18 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
     if (this.wanted) {
       for (const g of this.gensets) if (g.state === GensetState.idle) this.beginStart(g);
       // A demand that finds units already running (a test under way) starts the run's clock here.
-      if (this.demands > 0 && Number.isNaN(this.runStart) && this.gensets.some((g) => g.state === GensetState.running)) this.beginRun();
+      if (this.demands > 0 && Number.isNaN(this.runStart) && this.anyRunning()) this.beginRun();
     } else {
       for (const g of this.gensets) this.release(g);
       this.runStart = NaN;
       this.ctx.sim.cancel(this.refuelTimer);
     }
     this.touched();
+  }
+
+  private anyRunning(): boolean {
+    for (const g of this.gensets) if (g.state === GensetState.running) return true;
+    return false;
   }
 
   private beginStart(g: Genset): void {
@@ -282,10 +288,16 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
     return running === 0 ? 0 : Math.min(1, this.carriedKw / (running * this.spec.capacityKw));
   }
 
-  override spare(): { design: number; now: number } {
+  override spareByDesign(): number {
+    return this.gensets.length - this.spec.needed;
+  }
+
+  override spareNow(): number {
     // A group running for a real demand is never taken apart for maintenance.
-    const available = this.gensets.filter((g) => g.run.up && (g.standby === null || g.standby.up)).length;
-    return { design: this.gensets.length - this.spec.needed, now: this.demands > 0 ? 0 : available - this.spec.needed };
+    if (this.demands > 0) return 0;
+    let available = 0;
+    for (const g of this.gensets) if (g.run.up && (g.standby === null || g.standby.up)) available++;
+    return available - this.spec.needed;
   }
 
   override allUnits(): readonly Unit[] {

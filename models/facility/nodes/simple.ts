@@ -3,7 +3,7 @@
  */
 import { makeDistribution, type Distribution } from '../../../sim/distributions.js';
 import type { Stream, Streams } from '../../../sim/rng.js';
-import { Power, PowerNode, bestOf, explainInputs, type NodeContext } from '../power.js';
+import { NodeKind, Power, PowerNode, bestOf, explainInputs, indicesOf, spreadDraw, type NodeContext } from '../power.js';
 import type { DistributionNodeSpec, GroupNodeSpec, UtilityNodeSpec } from '../spec.js';
 import { Unit, type UnitOwner } from '../units.js';
 
@@ -17,6 +17,7 @@ export function unitLoss(component: string, failed: Unit, units: readonly Unit[]
 
 /** Identical hot units; delivers while at least `needed` are up. */
 export class GroupNode extends PowerNode implements UnitOwner {
+  readonly kind = NodeKind.group;
   readonly units: Unit[];
   readonly needed: number;
   private upCount = 0;
@@ -58,8 +59,12 @@ export class GroupNode extends PowerNode implements UnitOwner {
     return dot < 0 ? this.name : this.name.slice(0, dot);
   }
 
-  override spare(): { design: number; now: number } {
-    return { design: this.units.length - this.needed, now: this.upCount - this.needed };
+  override spareByDesign(): number {
+    return this.units.length - this.needed;
+  }
+
+  override spareNow(): number {
+    return this.upCount - this.needed;
   }
 
   override allUnits(): readonly Unit[] {
@@ -77,6 +82,7 @@ export class GroupNode extends PowerNode implements UnitOwner {
 
 /** Mains: alternates normal / outage, and independently normal / poor quality. */
 export class UtilityNode extends PowerNode {
+  readonly kind = NodeKind.utility;
   private outage = false;
   private poor = false;
   private readonly outageTimer: number;
@@ -139,7 +145,9 @@ export class UtilityNode extends PowerNode {
 
 /** A series element (switchboard, busway, cable): output = best input while the element is up. */
 export class DistributionNode extends PowerNode implements UnitOwner {
+  readonly kind = NodeKind.distribution;
   private readonly unit: Unit;
+  private readonly feeds: Int32Array;
 
   constructor(
     spec: DistributionNodeSpec,
@@ -147,6 +155,7 @@ export class DistributionNode extends PowerNode implements UnitOwner {
     private readonly inputs: PowerNode[],
   ) {
     super(spec.name, ctx);
+    this.feeds = indicesOf(inputs);
     this.unit = new Unit(spec.name, spec.failure ? makeDistribution(spec.failure) : null, spec.repair ? makeDistribution(spec.repair) : null, this, ctx.shop, ctx.sim);
   }
 
@@ -175,7 +184,11 @@ export class DistributionNode extends PowerNode implements UnitOwner {
   }
 
   override propagateDraw(): void {
-    spreadDraw(this.draw, this.inputs);
+    spreadDraw(this.draw, this.feeds, this.ctx.flows);
+  }
+
+  override get passesDraw(): boolean {
+    return true;
   }
 
   protected explainLoss(): string[] {
@@ -188,14 +201,4 @@ export function unitDown(name: string, unit: Unit): string {
   if (unit.maintained) return `maintenance of ${name} (unit out)`;
   if (unit.failCause !== '') return `${unit.failCause} (${name} failed)`;
   return `${name} failure`;
-}
-
-/** Shares a draw equally among the powered inputs (several cords or feeds). */
-export function spreadDraw(draw: number, inputs: readonly PowerNode[]): void {
-  if (draw === 0) return;
-  let powered = 0;
-  for (const n of inputs) if (n.level > Power.none) powered++;
-  if (powered === 0) return;
-  const share = draw / powered;
-  for (const n of inputs) if (n.level > Power.none) n.draw += share;
 }

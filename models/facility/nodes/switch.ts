@@ -13,7 +13,7 @@
  */
 import { makeDistribution, type Distribution } from '../../../sim/distributions.js';
 import type { Stream, Streams } from '../../../sim/rng.js';
-import { Power, PowerNode, type NodeContext } from '../power.js';
+import { NodeKind, Power, PowerNode, type NodeContext } from '../power.js';
 import type { TransferSwitchNodeSpec } from '../spec.js';
 import { Unit, type UnitOwner } from '../units.js';
 import type { GeneratorNode } from './generator.js';
@@ -29,6 +29,7 @@ export const SwitchPosition = {
 export type SwitchPosition = (typeof SwitchPosition)[keyof typeof SwitchPosition];
 
 export class TransferSwitchNode extends PowerNode implements UnitOwner {
+  readonly kind = NodeKind.transferSwitch;
   private position: SwitchPosition = SwitchPosition.primary;
   private demanding = false;
   private breakerOpen = false;

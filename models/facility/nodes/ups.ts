@@ -19,16 +19,17 @@
  */
 import { makeDistribution } from '../../../sim/distributions.js';
 import type { Stream, Streams } from '../../../sim/rng.js';
-import { Power, PowerNode, bestOf, explainInputs, type NodeContext } from '../power.js';
+import { NodeKind, Power, PowerNode, bestOf, explainInputs, indicesOf, spreadDraw, type NodeContext } from '../power.js';
 import type { UpsNodeSpec } from '../spec.js';
 import { Unit, type UnitOwner } from '../units.js';
 import { BatteryBank } from './battery.js';
-import { spreadDraw, unitLoss } from './simple.js';
+import { unitLoss } from './simple.js';
 
 export const UpsMode = { inverter: 'inverter', slave: 'slave', bypass: 'bypass', dropped: 'dropped' } as const;
 export type UpsMode = (typeof UpsMode)[keyof typeof UpsMode];
 
 export class UpsNode extends PowerNode implements UnitOwner {
+  readonly kind = NodeKind.ups;
   readonly units: Unit[];
   readonly battery: BatteryBank | null;
   private mode: UpsMode = UpsMode.inverter;
@@ -41,15 +42,17 @@ export class UpsNode extends PowerNode implements UnitOwner {
   private streams: Streams | null = null;
   private transferStream: Stream | null = null;
   private severeStream: Stream | null = null;
-  /** Battery stores that discharge now, and that may charge now. */
-  private active: number[] = [];
-  private charging: number[] = [];
+  /** Battery stores that discharge now (the first `activeCount`), and that may charge now. */
+  private readonly active: Int32Array;
+  private activeCount = 0;
+  private readonly charging: Int32Array;
+  private chargingCount = 0;
   private inputClean = true;
   /** Was the bypass powered when the load went onto it? (Then a later bypass loss is the root cause.) */
   private bypassOkAtTransfer = true;
-  /** The bypass as a one-element feed list (spreadDraw takes a list; built once). */
-  private readonly bypassFeed: PowerNode[];
-  override readonly drawsOnEvaluate = true;
+  /** The feeds by node index: the bypass as a one-element list, and the inputs. */
+  private readonly bypassFeed: Int32Array;
+  private readonly inputFeeds: Int32Array;
 
   constructor(
     private readonly spec: UpsNodeSpec,
@@ -59,11 +62,14 @@ export class UpsNode extends PowerNode implements UnitOwner {
   ) {
     super(spec.name, ctx);
     this.carriedKw = spec.carriedKw;
-    this.bypassFeed = [bypass];
+    this.bypassFeed = indicesOf([bypass]);
+    this.inputFeeds = indicesOf(inputs);
     this.units = spec.units.map(
       (u) => new Unit(u.name, u.failure ? makeDistribution(u.failure) : null, u.repair ? makeDistribution(u.repair) : null, this, ctx.shop, ctx.sim),
     );
     this.battery = spec.battery ? new BatteryBank(spec.battery, spec.units.length, spec.capacityKw, spec.name, ctx, () => this.changed()) : null;
+    this.active = new Int32Array(this.battery?.stores ?? 0);
+    this.charging = new Int32Array(this.battery?.stores ?? 0);
     this.batteryTimer = ctx.sim.timer(`${spec.name}/battery`, () => {
       this.battery!.advance(ctx.sim.now);
       this.battery!.emptyDraining();
@@ -82,8 +88,7 @@ export class UpsNode extends PowerNode implements UnitOwner {
     this.lostBy = '';
     this.severe = false;
     this.level = Power.clean;
-    this.active = [];
-    this.charging = [];
+    this.activeCount = this.chargingCount = 0;
     this.inputClean = true;
     this.bypassOkAtTransfer = true;
   }
@@ -153,19 +158,24 @@ export class UpsNode extends PowerNode implements UnitOwner {
     return any;
   }
 
-  /** Fills `list` with the stores of the path (unit `only`, or every working unit when -1). */
-  private storesOf(only: number, list: number[]): void {
-    list.length = 0;
-    if (!this.battery) return;
+  /** Writes the stores of the path (unit `only`, or every working unit when -1) to `list`; returns how many. */
+  private storesOf(only: number, list: Int32Array): number {
+    if (!this.battery) return 0;
     if (this.battery.stores === 1) {
-      list.push(0);
-      return;
+      list[0] = 0;
+      return 1;
     }
-    for (let i = 0; i < this.units.length; i++) if (only >= 0 ? i === only : this.units[i]!.up) list.push(i);
+    let n = 0;
+    for (let i = 0; i < this.units.length; i++) if (only >= 0 ? i === only : this.units[i]!.up) list[n++] = i;
+    return n;
   }
 
-  override spare(): { design: number; now: number } {
-    return { design: this.units.length - this.spec.needed, now: this.upCount - this.spec.needed };
+  override spareByDesign(): number {
+    return this.units.length - this.spec.needed;
+  }
+
+  override spareNow(): number {
+    return this.upCount - this.spec.needed;
   }
 
   override allUnits(): readonly Unit[] {
@@ -210,10 +220,8 @@ export class UpsNode extends PowerNode implements UnitOwner {
     } else if (previous === UpsMode.dropped && next === UpsMode.bypass) next = UpsMode.dropped;
     if (next === UpsMode.dropped && previous !== UpsMode.dropped && this.lostWhy.length === 0) this.lostWhy = this.whyInverterLost();
     this.mode = next;
-    if (path !== -2 && !this.inputClean) this.storesOf(path, this.active);
-    else this.active.length = 0;
-    if (this.inputClean && this.battery) this.storesOf(-1, this.charging);
-    else this.charging.length = 0;
+    this.activeCount = path !== -2 && !this.inputClean ? this.storesOf(path, this.active) : 0;
+    this.chargingCount = this.inputClean && this.battery ? this.storesOf(-1, this.charging) : 0;
     if (next === UpsMode.inverter || next === UpsMode.slave) this.level = Power.clean;
     else if (next === UpsMode.dropped) this.level = Power.none;
     else {
@@ -241,13 +249,18 @@ export class UpsNode extends PowerNode implements UnitOwner {
   override propagateDraw(): void {
     const b = this.battery;
     b?.advance(this.ctx.sim.now);
-    if (this.mode === UpsMode.bypass) spreadDraw(this.draw, this.bypassFeed);
-    else if (this.mode !== UpsMode.dropped && this.inputClean) spreadDraw(this.draw, this.inputs);
+    const flows = this.ctx.flows;
+    if (this.mode === UpsMode.bypass) spreadDraw(this.draw, this.bypassFeed, flows);
+    else if (this.mode !== UpsMode.dropped && this.inputClean) spreadDraw(this.draw, this.inputFeeds, flows);
     if (!b) return;
     const drain = this.mode === UpsMode.inverter || this.mode === UpsMode.slave ? (this.inputClean ? 0 : this.draw) : 0;
-    const untilEmpty = b.setRates(drain, this.active, this.charging);
+    const untilEmpty = b.setRates(drain, this.active, this.activeCount, this.charging, this.chargingCount);
     if (Number.isFinite(untilEmpty)) this.ctx.sim.after(this.batteryTimer, untilEmpty);
     else this.ctx.sim.cancel(this.batteryTimer);
+  }
+
+  override get passesDraw(): boolean {
+    return true;
   }
 
   protected explainLoss(): string[] {
