@@ -174,6 +174,7 @@ export class FacilityModel {
       sim,
       shop: this.shop,
       flows: this.flows,
+      fadeCurves: new Map(),
       changed: (node) => {
         this.nodePending[node.index] = 1;
         this.anyPending = true;

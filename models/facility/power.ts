@@ -4,6 +4,7 @@
  */
 import type { Simulation } from '../../sim/engine.js';
 import type { Streams } from '../../sim/rng.js';
+import type { FadeCurve } from './nodes/battery.js';
 import type { RepairShop, Unit } from './units.js';
 
 /**
@@ -34,6 +35,8 @@ export interface NodeContext {
   readonly sim: Simulation;
   readonly shop: RepairShop;
   readonly flows: Flows;
+  /** Battery capacity curves, shared by banks of the same make, size and age. */
+  readonly fadeCurves: Map<string, FadeCurve>;
   /** Asks for this node to be judged again at the end of this instant. */
   changed(node: PowerNode): void;
 }

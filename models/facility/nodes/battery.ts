@@ -18,6 +18,42 @@ import { Unit, type UnitOwner } from '../units.js';
 /** Below this a store counts as empty (kWh): guards against rounding at the depletion instant. */
 const EMPTY_KWH = 1e-9;
 
+/**
+ * Capacity of one store over time: nominal x (1 - fade)^(age in years), the age returning to 0 at
+ * each replacement. The last answer is kept: a settle asks for the same instant several times,
+ * and every bank on the same curve asks for it too.
+ */
+export class FadeCurve {
+  private lastT = NaN;
+  private lastValue = 0;
+
+  constructor(
+    private readonly nominalKwh: number,
+    private readonly spec: BatterySpec,
+    private readonly ageAtStart: number,
+  ) {}
+
+  at(t: number): number {
+    if (t !== this.lastT) {
+      this.lastT = t;
+      this.lastValue = this.compute(t);
+    }
+    return this.lastValue;
+  }
+
+  private compute(t: number): number {
+    const f = this.spec.fadePerYear;
+    const R = this.spec.replaceEvery;
+    if (this.spec.health !== null) {
+      // Health is the state at t = 0; the first replacement comes one replace_every later.
+      if (R === null || t < R) return this.nominalKwh * this.spec.health * (1 - f) ** (t / HOURS_PER_YEAR);
+      return this.nominalKwh * (1 - f) ** (((t - R) % R) / HOURS_PER_YEAR);
+    }
+    const age = R === null ? this.ageAtStart + t : (this.ageAtStart + t) % R;
+    return f === 0 ? this.nominalKwh : this.nominalKwh * (1 - f) ** (age / HOURS_PER_YEAR);
+  }
+}
+
 export class BatteryBank implements UnitOwner {
   readonly stores: number;
   private readonly nominalKwh: number;
@@ -28,6 +64,7 @@ export class BatteryBank implements UnitOwner {
   /** Hidden-failure process of each store (null when the battery never fails). */
   readonly health: Unit[] | null;
   private readonly ageAtStart: number;
+  private readonly curve: FadeCurve;
   private readonly replaceTimer: number;
   private readonly sim: NodeContext['sim'];
 
@@ -54,6 +91,11 @@ export class BatteryBank implements UnitOwner {
     const R = spec.replaceEvery;
     const age = spec.ageHours ?? 0;
     this.ageAtStart = R !== null && age >= R ? 0 : age;
+    // Banks of the same make, size and age (the sides of a 2N UPS) share one curve and its memo.
+    const key = JSON.stringify([this.nominalKwh, spec.fadePerYear, R, spec.health, this.ageAtStart]);
+    let curve = ctx.fadeCurves.get(key);
+    if (!curve) ctx.fadeCurves.set(key, (curve = new FadeCurve(this.nominalKwh, spec, this.ageAtStart)));
+    this.curve = curve;
     this.sim = ctx.sim;
     this.replaceTimer = ctx.sim.timer(`${name}/battery_replacement`, () => this.replaced());
   }
@@ -89,28 +131,9 @@ export class BatteryBank implements UnitOwner {
     if (R !== null) this.sim.after(this.replaceTimer, this.spec.health !== null ? R : R - this.ageAtStart);
   }
 
-  private capT = NaN;
-  private capValue = 0;
-
-  /** Capacity of one store at time t (kWh), after fade (the last answer is kept: settles ask twice). */
+  /** Capacity of one store at time t (kWh), after fade. */
   capacityAt(t: number): number {
-    if (t !== this.capT) {
-      this.capT = t;
-      this.capValue = this.computeCapacity(t);
-    }
-    return this.capValue;
-  }
-
-  private computeCapacity(t: number): number {
-    const f = this.spec.fadePerYear;
-    const R = this.spec.replaceEvery;
-    if (this.spec.health !== null) {
-      // Health is the state at t = 0; the first replacement comes one replace_every later.
-      if (R === null || t < R) return this.nominalKwh * this.spec.health * (1 - f) ** (t / HOURS_PER_YEAR);
-      return this.nominalKwh * (1 - f) ** (((t - R) % R) / HOURS_PER_YEAR);
-    }
-    const age = R === null ? this.ageAtStart + t : (this.ageAtStart + t) % R;
-    return f === 0 ? this.nominalKwh : this.nominalKwh * (1 - f) ** (age / HOURS_PER_YEAR);
+    return this.curve.at(t);
   }
 
   /** Brings every store to `now` at the rates set at the last settle. */

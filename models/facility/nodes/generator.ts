@@ -318,10 +318,26 @@ export class GeneratorNode extends PowerNode implements UnitOwner {
   }
 
   protected explainLoss(): string[] {
-    const problems = [...new Set(this.gensets.filter((g) => g.state !== GensetState.running && g.problem !== '').map((g) => g.problem))];
-    const starting = this.gensets.some((g) => g.state === GensetState.starting);
-    const what = problems.length > 0 ? problems.join(', ') : starting ? 'still starting' : 'not running';
-    const units = this.gensets.filter((g) => g.state !== GensetState.running).map((g) => `${g.name} ${g.state}`);
-    return [`${this.name} ${what} (${units.join('; ')})`];
+    // The distinct problems of the units not running, in unit order, and those units' states.
+    let problems = '';
+    let units = '';
+    let starting = false;
+    for (const g of this.gensets) {
+      if (g.state === GensetState.running) continue;
+      if (g.state === GensetState.starting) starting = true;
+      units += `${units === '' ? '' : '; '}${g.name} ${g.state}`;
+      if (g.problem !== '' && !this.problemListed(g)) problems += `${problems === '' ? '' : ', '}${g.problem}`;
+    }
+    const what = problems !== '' ? problems : starting ? 'still starting' : 'not running';
+    return [`${this.name} ${what} (${units})`];
+  }
+
+  /** Did a unit before `g` (not running) have the same problem? */
+  private problemListed(g: Genset): boolean {
+    for (const h of this.gensets) {
+      if (h === g) return false;
+      if (h.state !== GensetState.running && h.problem === g.problem) return true;
+    }
+    return false;
   }
 }

@@ -240,7 +240,8 @@ export class UpsNode extends PowerNode implements UnitOwner {
     const unitsDown = this.spec.topology === 'hot_standby' ? !this.units[0]!.up : !this.unitsCarry();
     if (unitsDown) return [this.lostBy, `${this.name} inverter cannot carry the load`];
     const battery = this.battery;
-    const failedStore = battery && Array.from({ length: battery.stores }, (_, i) => i).some((i) => battery.failed(i));
+    let failedStore = false;
+    if (battery) for (let i = 0; i < battery.stores && !failedStore; i++) failedStore = battery.failed(i);
     const input = explainInputs(this.inputs, `${this.name} input lost`);
     if (!battery) return [...input, `${this.name} has no battery`];
     return [...input, failedStore ? `${this.name} battery failed (hidden, found on demand)` : `${this.name} battery depleted`];
