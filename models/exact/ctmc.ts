@@ -127,8 +127,57 @@ function rateOf(d: DistSpec | null, path: string, refusals: Refusal[]): number {
   return 1 / d.mean;
 }
 
+/** The transitions out of one state, one entry per event and branch (a target may repeat). */
+export interface StateTransitions {
+  target: Int32Array;
+  rate: Float64Array;
+  /** 1 for a failure event (a unit fails, a utility outage begins), 0 for a repair or a return. */
+  failure: Uint8Array;
+  /** Sum of `rate` (the state's exit rate). */
+  total: number;
+}
+
+/**
+ * The chain explored on demand from everything up (state 0): states are numbered as they are
+ * discovered, and a state's transitions are generated the first time they are asked for. `resim
+ * exact` explores it all (breadth first); importance sampling only the states its paths visit.
+ */
+export interface ChainExplorer {
+  /** States discovered so far. */
+  readonly size: number;
+  /** Is every load powered in state s? */
+  served(s: number): boolean;
+  transitions(s: number): StateTransitions;
+  describe(s: number): string;
+}
+
 /** Builds the reachable chain from everything up; throws ExactRefusal outside the supported subset. */
 export function buildChain(f: FacilitySpec, options: ChainOptions = {}): FacilityChain {
+  const maxStates = options.maxStates ?? EXACT_STATE_LIMIT;
+  const explorer = exploreChain(f, { ...options, maxStates, floorCheck: true });
+  const from: number[] = [];
+  const to: number[] = [];
+  const rate: number[] = [];
+  for (let s = 0; s < explorer.size; s++) {
+    const t = explorer.transitions(s);
+    for (let e = 0; e < t.target.length; e++) {
+      from.push(s);
+      to.push(t.target[e]!);
+      rate.push(t.rate[e]!);
+    }
+  }
+  const generator = generatorFromTriplets(explorer.size, from, to, rate);
+  const served = new Uint8Array(explorer.size);
+  for (let s = 0; s < explorer.size; s++) served[s] = explorer.served(s) ? 1 : 0;
+  return { generator, served, describe: (i: number) => explorer.describe(i) };
+}
+
+/**
+ * The chain of an all-exponential facility as an explorer; throws ExactRefusal outside the
+ * supported subset, or when more than `maxStates` states are discovered. `floorCheck` refuses at
+ * once when the state count is bound to exceed the limit (complete exploration).
+ */
+export function exploreChain(f: FacilitySpec, options: ChainOptions & { floorCheck?: boolean } = {}): ChainExplorer {
   const maxStates = options.maxStates ?? EXACT_STATE_LIMIT;
   const lump = options.lump ?? true;
   const refusals: Refusal[] = [];
@@ -228,7 +277,7 @@ export function buildChain(f: FacilitySpec, options: ChainOptions = {}): Facilit
   const crews = f.crews.count;
   let floor = 2 ** utilities.length;
   for (const c of classes) floor *= c.count + 1;
-  if (floor > maxStates) throw new ExactRefusal([{ path: '', message: exactMessages.tooManyStates(maxStates, floor) }]);
+  if (options.floorCheck && floor > maxStates) throw new ExactRefusal([{ path: '', message: exactMessages.tooManyStates(maxStates, floor) }]);
 
   const loadCords = f.loads.map((l) => l.cords.map((x) => index.get(x)!));
 
@@ -303,9 +352,7 @@ export function buildChain(f: FacilitySpec, options: ChainOptions = {}): Facilit
   const states: State[] = [];
   const servedList: number[] = [];
   const ids = new Map<string, number>();
-  const from: number[] = [];
-  const to: number[] = [];
-  const rate: number[] = [];
+  const expanded: Array<StateTransitions | undefined> = [];
   const intern = (s: State, served: boolean): number => {
     const key = keyOf(s);
     let id = ids.get(key);
@@ -322,38 +369,48 @@ export function buildChain(f: FacilitySpec, options: ChainOptions = {}): Facilit
   // Everything up settles with every UPS on its inverter (checked above), without branching.
   const start = settle([], emptyOutage, new Uint8Array(upses.length))[0]!;
   intern({ failed: [], outage: emptyOutage, modes: start.modes }, start.served);
-  const move = (source: number, failed: number[], outage: Uint8Array, modes: Uint8Array, r: number): void => {
-    for (const b of settle(failed, outage, modes)) {
-      const target = intern({ failed, outage, modes: b.modes }, b.served);
-      from.push(source);
-      to.push(target);
-      rate.push(r * b.p);
-    }
-  };
-  for (let s = 0; s < states.length; s++) {
+
+  const expand = (s: number): StateTransitions => {
+    const to: number[] = [];
+    const rate: number[] = [];
+    const failure: number[] = [];
+    const move = (failed: number[], outage: Uint8Array, modes: Uint8Array, r: number, isFailure: boolean): void => {
+      for (const b of settle(failed, outage, modes)) {
+        const target = intern({ failed, outage, modes: b.modes }, b.served);
+        if (!(r * b.p > 0) || target === s) continue;
+        to.push(target);
+        rate.push(r * b.p);
+        failure.push(isFailure ? 1 : 0);
+      }
+    };
     const { failed, outage, modes } = states[s]!;
     const downOf = new Int32Array(classes.length);
     for (const k of failed) downOf[k]!++;
     classes.forEach((c, k) => {
       const up = c.count - downOf[k]!;
-      if (up > 0) move(s, canonical([...failed, k]), outage, modes, up * c.failureRate);
+      if (up > 0) move(canonical([...failed, k]), outage, modes, up * c.failureRate, true);
     });
     const inRepair = Math.min(crews, failed.length);
     for (let pos = 0; pos < inRepair; pos++) {
       const k = failed[pos]!;
-      move(s, canonical(failed.filter((_, i) => i !== pos)), outage, modes, classes[k]!.repairRate);
+      move(canonical(failed.filter((_, i) => i !== pos)), outage, modes, classes[k]!.repairRate, false);
     }
     utilities.forEach((u, j) => {
       const next = Uint8Array.from(outage);
       next[j] = outage[j] ? 0 : 1;
-      move(s, failed, next, modes, outage[j] ? u.down : u.up);
+      move(failed, next, modes, outage[j] ? u.down : u.up, !outage[j]);
     });
-  }
-  const generator = generatorFromTriplets(states.length, from, to, rate);
+    let total = 0;
+    for (const r of rate) total += r;
+    return { target: Int32Array.from(to), rate: Float64Array.from(rate), failure: Uint8Array.from(failure), total };
+  };
   const modeName = ['inverter', 'bypass', 'dropped'];
   return {
-    generator,
-    served: Uint8Array.from(servedList),
+    get size() {
+      return states.length;
+    },
+    served: (i: number) => servedList[i] === 1,
+    transitions: (i: number) => (expanded[i] ??= expand(i)),
     describe: (i: number) => {
       const s = states[i]!;
       const failed = s.failed.map((k) => classes[k]!.label).join(' ');
