@@ -5,11 +5,14 @@ import type { ClusterSpec } from '../models/cluster/spec.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { stringify as yamlStringify } from 'yaml';
-import { runOne } from '../sim/runner.js';
+import { runOne, type ResumeState } from '../sim/runner.js';
 import { ReplicationError } from '../sim/replication.js';
+import { currentGuard, guarded, SIGNAL_EXIT, testInterrupt, type Guard } from './interrupt.js';
+import { partialRecord, prepareResume, removePartial, resumeState, writePartial } from './partial.js';
 import { COLUMN } from '../models/metrics.js';
 import {
   InputError,
+  MAX_REPLICATIONS,
   formatProblem,
   loadScenarioFile,
   parseDurationText,
@@ -57,6 +60,12 @@ export interface RunArgs {
   quiet: boolean;
   /** "K/N": run shard K of N (cli/shard.ts). */
   shard?: string;
+  /** A wall-clock limit for the whole command, a duration in scenario units ("30s", "5min"). */
+  timeLimit?: string;
+  /** The results folder of an interrupted run to continue. */
+  resume?: string;
+  /** The command, for messages ("check writes no partial results"). */
+  commandName?: string;
 }
 
 /** Loads every file and reports all problems of all files at once. */
@@ -111,6 +120,12 @@ export function checkFlags(a: RunArgs): Overrides {
   positiveInt('replications', a.replications);
   positiveInt('workers', a.workers);
   positiveInt('max-events', a.maxEvents);
+  if (a.replications !== undefined && a.replications > MAX_REPLICATIONS) {
+    throw new UsageError(`--replications must be at most ${MAX_REPLICATIONS} (a larger study: --shard it across runs), got ${a.replications}`);
+  }
+  if (a.maxEvents !== undefined && !Number.isSafeInteger(a.maxEvents)) throw new UsageError(`--max-events must be at most ${Number.MAX_SAFE_INTEGER}, got ${a.maxEvents}`);
+  if (a.workers !== undefined && a.workers > 1024) throw new UsageError(`--workers must be at most 1024, got ${a.workers}`);
+  timeLimitOf(a);
   if (a.replication !== undefined && !(Number.isInteger(a.replication) && a.replication >= 0)) {
     throw new UsageError(`--replication must be an integer >= 0, got ${a.replication}`);
   }
@@ -124,73 +139,184 @@ export function checkFlags(a: RunArgs): Overrides {
   return { replications: a.replications, seed: a.seed, horizonHours, maxEvents: a.maxEvents };
 }
 
+/** --time-limit as milliseconds (and as written), or undefined; a UsageError when it is not a positive duration. */
+export function timeLimitOf(a: { timeLimit?: string }): { ms: number; text: string } | undefined {
+  if (a.timeLimit === undefined) return undefined;
+  const h = parseDurationText(String(a.timeLimit));
+  if (typeof h === 'string' || !(h > 0) || !Number.isFinite(h)) throw new UsageError(`--time-limit: expected a positive duration like "30s" or "5min", got "${a.timeLimit}"`);
+  return { ms: h * 3_600_000, text: String(a.timeLimit) };
+}
+
 export async function runCommand(a: RunArgs): Promise<number> {
-  if (a.shard !== undefined) return shardCommand({ ...a, shard: a.shard });
+  if (a.resume !== undefined) return resumeCommand(a);
+  if (a.files.length === 0) throw new UsageError('say which scenario file(s) to run (or --resume DIR to continue an interrupted run)');
+  if (a.shard !== undefined) return guarded(timeLimitOf(a), () => shardCommand({ ...a, shard: a.shard!, commandName: 'run --shard' }));
   const overrides = checkFlags(a);
   const loaded = loadAll(a.files);
   const prepared = prepareAll(loaded, overrides);
   printWarnings(prepared);
   if (a.replication !== undefined) return replay(prepared[0]!, a.replication, a.files[0]!);
 
-  const json: unknown[] = [];
-  const color = colorEnabled(process.stdout);
-  for (const p of prepared) {
-    const name = safeName(p.kind === 'study' ? p.study.config.scenario : p.loaded.scenario.scenario);
-    const dir = a.out ? (prepared.length > 1 ? join(a.out, name) : a.out) : join('results', name);
-    if (p.kind === 'study') {
-      const output = await runStudy(p.study, a, p.study.loaded.file);
-      writeStudyResults(dir, output, await studyExtras(p.study, output));
-      if (!a.quiet && !a.json) {
-        process.stdout.write(studyHeader(p.study, output) + renderTable(...summaryTable(p.study, output), { color }));
-        for (const note of studyNotes(p.study, output)) process.stdout.write(note + '\n');
-        process.stdout.write(messages.wrote(dir) + '\n');
+  return guarded(timeLimitOf(a), async (guard) => {
+    const json: unknown[] = [];
+    const color = colorEnabled(process.stdout);
+    for (const p of prepared) {
+      const name = safeName(p.kind === 'study' ? p.study.config.scenario : p.loaded.scenario.scenario);
+      const dir = a.out ? (prepared.length > 1 ? join(a.out, name) : a.out) : join('results', name);
+      if (p.kind === 'study') {
+        const { code, output } = await runAndWrite(p.study, a, p.study.loaded.file, dir, { replicationsOverride: overrides.replications, color });
+        json.push(jsonOf(p.study, output));
+        if (code !== 0) return finishJson(a, json, code);
+      } else {
+        const outputs: StudyOutput[] = [];
+        for (const point of p.sweep.points) {
+          const pointDir = join(dir, safeName(String(point.point!.value)));
+          const output = await runStudy(point, a, p.loaded.file, { partialOk: true });
+          if (output.outcome.partial) {
+            // A sweep cannot be resumed in this version: the point's folder says partial, no sweep.csv.
+            const stop = stopOf(guard, output);
+            output.run = { ...output.run, stopped_by: stop.by };
+            writeStudyResults(pointDir, output, await studyExtras(point, output));
+            reportStop(a, point, output, stop, pointDir, null, color, messages.noResume('sweeps cannot be resumed in this version; no sweep.csv was written'));
+            return finishJson(a, json, stop.code);
+          }
+          writeStudyResults(pointDir, output, await studyExtras(point, output));
+          outputs.push(output);
+          if (guard.caught()) return finishJson(a, json, SIGNAL_EXIT[guard.caught()!]);
+        }
+        const { columns, rows } = sweepRows(p.sweep, outputs);
+        writeFileAtomic(join(dir, 'sweep.csv'), toCsv(columns, rows));
+        const sweepFiles: Record<string, string> = {};
+        const charts = await renderAll(sweepCharts({ scenario: p.loaded.scenario.scenario, parameter: p.sweep.parameter, rows, references: Object.keys(p.sweep.references) }), sweepFiles);
+        // The sweep's own page: its charts and every point's estimates (each point folder has its full report).
+        sweepFiles['report.html'] = reportHtml({
+          scenario: p.loaded.scenario.scenario,
+          description: p.loaded.scenario.description ?? '',
+          runLine: `sweep of ${p.sweep.parameter} over ${p.sweep.points.map((pt) => String(pt.point!.value)).join(', ')}; each point's full report is in its folder`,
+          rows: p.sweep.points.flatMap((pt, i) => {
+            const rowsOf = outputs[i]!.rows;
+            const headline = rowsOf.find((r) => r.metric === 'downtime_hours') ?? rowsOf[0];
+            return headline ? [{ ...headline, metric: `${headline.metric} at ${String(pt.point!.value)}` }] : [];
+          }),
+          notes: [],
+          causes: [],
+          charts,
+          scenarioText: p.loaded.text,
+          scenarioFile: p.loaded.file,
+          version: VERSION,
+        });
+        for (const [file, content] of Object.entries(sweepFiles)) writeFileAtomic(join(dir, file), content);
+        if (!a.quiet && !a.json) {
+          process.stdout.write(`${p.loaded.scenario.scenario}: sweep of ${p.sweep.parameter} over ${p.sweep.points.length} points\n`);
+          process.stdout.write(renderTable(...sweepTable(p.sweep.points, outputs, p.sweep.references), { color }));
+          process.stdout.write(messages.wrote(dir) + '\n');
+        }
+        json.push({
+          scenario: p.loaded.scenario.scenario,
+          sweep: {
+            parameter: p.sweep.parameter,
+            points: p.sweep.points.map((pt, i) => ({ value: pt.point!.value, ...jsonOf(pt, outputs[i]!) })),
+          },
+        });
       }
-      json.push(jsonOf(p.study, output));
-    } else {
-      const outputs: StudyOutput[] = [];
-      for (const point of p.sweep.points) {
-        const output = await runStudy(point, a, p.loaded.file);
-        writeStudyResults(join(dir, safeName(String(point.point!.value))), output, await studyExtras(point, output));
-        outputs.push(output);
-      }
-      const { columns, rows } = sweepRows(p.sweep, outputs);
-      writeFileAtomic(join(dir, 'sweep.csv'), toCsv(columns, rows));
-      const sweepFiles: Record<string, string> = {};
-      const charts = await renderAll(sweepCharts({ scenario: p.loaded.scenario.scenario, parameter: p.sweep.parameter, rows, references: Object.keys(p.sweep.references) }), sweepFiles);
-      // The sweep's own page: its charts and every point's estimates (each point folder has its full report).
-      sweepFiles['report.html'] = reportHtml({
-        scenario: p.loaded.scenario.scenario,
-        description: p.loaded.scenario.description ?? '',
-        runLine: `sweep of ${p.sweep.parameter} over ${p.sweep.points.map((pt) => String(pt.point!.value)).join(', ')}; each point's full report is in its folder`,
-        rows: p.sweep.points.flatMap((pt, i) => {
-          const rowsOf = outputs[i]!.rows;
-          const headline = rowsOf.find((r) => r.metric === 'downtime_hours') ?? rowsOf[0];
-          return headline ? [{ ...headline, metric: `${headline.metric} at ${String(pt.point!.value)}` }] : [];
-        }),
-        notes: [],
-        causes: [],
-        charts,
-        scenarioText: p.loaded.text,
-        scenarioFile: p.loaded.file,
-        version: VERSION,
-      });
-      for (const [file, content] of Object.entries(sweepFiles)) writeFileAtomic(join(dir, file), content);
-      if (!a.quiet && !a.json) {
-        process.stdout.write(`${p.loaded.scenario.scenario}: sweep of ${p.sweep.parameter} over ${p.sweep.points.length} points\n`);
-        process.stdout.write(renderTable(...sweepTable(p.sweep.points, outputs, p.sweep.references), { color }));
-        process.stdout.write(messages.wrote(dir) + '\n');
-      }
-      json.push({
-        scenario: p.loaded.scenario.scenario,
-        sweep: {
-          parameter: p.sweep.parameter,
-          points: p.sweep.points.map((pt, i) => ({ value: pt.point!.value, ...jsonOf(pt, outputs[i]!) })),
-        },
-      });
+      // A signal that came while results were being written: that folder is complete; stop here.
+      if (guard.caught()) return finishJson(a, json, SIGNAL_EXIT[guard.caught()!]);
     }
+    return finishJson(a, json, 0);
+  });
+}
+
+function finishJson(a: RunArgs, json: unknown[], code: number): number {
+  if (a.json && json.length > 0) process.stdout.write(JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + '\n');
+  return code;
+}
+
+/** `resim run [FILE] --resume DIR`: the interrupted run in DIR, continued to its count. */
+async function resumeCommand(a: RunArgs): Promise<number> {
+  const r = prepareResume(a);
+  printWarnings([{ kind: 'study', study: r.study }]);
+  return guarded(timeLimitOf(a), async () => {
+    const { code, output } = await runAndWrite(r.study, a, r.file, r.dir, {
+      replicationsOverride: r.replicationsOverride,
+      resume: resumeState(r.record),
+      color: colorEnabled(process.stdout),
+    });
+    return finishJson(a, [jsonOf(r.study, output)], code);
+  });
+}
+
+/**
+ * One study: simulate, write its folder, print its summary. A run stopped early (signal, time
+ * limit) writes the completed prefix as partial results with partial.json to resume from, and
+ * returns 130/143 (signal) or 2 (time limit); a complete run removes any partial.json.
+ */
+async function runAndWrite(
+  study: Study,
+  a: RunArgs,
+  file: string,
+  dir: string,
+  options: { replicationsOverride: number | undefined; resume?: ResumeState; color: boolean },
+): Promise<{ code: number; output: StudyOutput }> {
+  const guard = currentGuard();
+  const output = await runStudy(study, a, file, { partialOk: true, resume: options.resume });
+  const resumedFrom = options.resume?.replications;
+  if (resumedFrom !== undefined) output.run = { ...output.run, resumed_from: resumedFrom };
+  if (output.outcome.partial) {
+    const stop = stopOf(guard, output);
+    output.run = { ...output.run, stopped_by: stop.by, resume_command: `resim run ${file} --resume ${dir}` };
+    // partial.json before run.json: a folder whose run.json says partial always has it.
+    writePartial(dir, partialRecord(study, output.outcome, file, options.replicationsOverride, stop.by));
+    writeStudyResults(dir, output, await studyExtras(study, output));
+    reportStop(a, study, output, stop, dir, file, options.color, null);
+    return { code: stop.code, output };
   }
-  if (a.json) process.stdout.write(JSON.stringify(json.length === 1 ? json[0] : json, null, 2) + '\n');
-  return 0;
+  writeStudyResults(dir, output, await studyExtras(study, output));
+  removePartial(dir);
+  if (!a.quiet && !a.json) {
+    process.stdout.write(studyHeader(study, output) + renderTable(...summaryTable(study, output), { color: options.color }));
+    for (const note of studyNotes(study, output)) process.stdout.write(note + '\n');
+    if (resumedFrom !== undefined) process.stdout.write(messages.resumed(resumedFrom) + '\n');
+    process.stdout.write(messages.wrote(dir) + '\n');
+  }
+  return { code: 0, output };
+}
+
+interface Stop {
+  /** 'SIGINT', 'SIGTERM' or 'time limit'. */
+  by: string;
+  code: number;
+  /** The error line for stderr (time limit), or null. */
+  error: string | null;
+}
+
+/** Why a partial outcome stopped, its exit code and (for a time limit) the error naming what was running. */
+function stopOf(guard: Guard, output: StudyOutput): Stop {
+  const outcome = output.outcome;
+  const sig = guard.caught();
+  if (outcome.stop?.reason === 'signal' && sig) return { by: sig, code: SIGNAL_EXIT[sig], error: null };
+  const running = outcome.stop?.running;
+  const seed = output.run.seed as string;
+  return {
+    by: 'time limit',
+    code: 2,
+    error: messages.timeLimit(
+      guard.timeLimitText ?? '?',
+      outcome.replications,
+      outcome.target ?? outcome.replications,
+      running ? messages.timeLimitRunning(running, replicationKey(seed, running.replication)) : null,
+    ),
+  };
+}
+
+/** The terminal side of a stopped run: the error (time limit), the partial summary, where it went, how to go on. */
+function reportStop(a: RunArgs, study: Study, output: StudyOutput, stop: Stop, dir: string, file: string | null, color: boolean, why: string | null): void {
+  if (stop.error) process.stderr.write(stop.error + '\n');
+  if (!a.quiet && !a.json) {
+    process.stdout.write(messages.partialHeader(study.config.scenario, stop.by, output.outcome.replications, output.outcome.target ?? output.outcome.replications, study.precision !== undefined) + '\n');
+    process.stdout.write(studyHeader(study, output) + renderTable(...summaryTable(study, output), { color }));
+  }
+  process.stderr.write(messages.partialWrote(dir) + '\n');
+  process.stderr.write((file === null ? (why ?? '') : messages.resumeHint(file, dir)) + '\n');
 }
 
 /** The files a results folder holds beside the CSVs: the charts (spec and SVG) and report.html. */
@@ -249,25 +375,45 @@ function timelineOf(study: Study, output: StudyOutput): ChartInput['timeline'] {
   return { replication: rep, horizonHours: study.config.horizonHours, incidents: output.incidents.filter((i) => i.replication === rep) };
 }
 
-export async function runStudy(study: Study, a: RunArgs, file: string): Promise<StudyOutput> {
+/**
+ * Simulates one study under the current guard (signals, --time-limit). A run stopped early comes
+ * back partial when `partialOk` (run writes it); otherwise it ends the command: check, compare
+ * and shards write no partial results.
+ */
+export async function runStudy(study: Study, a: RunArgs, file: string, options: { partialOk?: boolean; resume?: ResumeState } = {}): Promise<StudyOutput> {
   const label = study.point ? `${study.config.scenario} [${study.point.value}]` : study.config.scenario;
   const progress = a.quiet ? null : progressReporter(label);
+  const guard = currentGuard();
+  const poke = testInterrupt();
+  const onProgress = (done: number, target: number) => {
+    progress?.update(done, target);
+    poke?.(done);
+  };
+  let outcome;
   try {
-    const outcome = await simulate(study, a.workers ?? defaultWorkers(), progress?.update);
-    return aggregate(study, outcome);
+    outcome = await simulate(study, a.workers ?? defaultWorkers(), onProgress, { signal: guard.signal, deadline: guard.deadline, resume: options.resume });
   } catch (err) {
-    if (err instanceof ReplicationError) {
-      const key = replicationKey(study.config.seed, err.replication);
-      const text = err.kind === 'budget' ? messages.budgetExceeded(err, key) : messages.replicationFailed(err, key, file);
-      if (process.env.RESIM_DEBUG && err.stackText) process.stderr.write(err.stackText + '\n');
-      throw new ReportedError(text, err.kind === 'budget' ? 2 : 4);
-    }
-    throw err;
+    throw reportedFailure(err, study.config.seed, file);
   } finally {
     progress?.stop();
   }
+  const output = aggregate(study, outcome);
+  if (outcome.partial && !options.partialOk) {
+    const stop = stopOf(guard, output);
+    throw new ReportedError([stop.error, messages.interruptedNothingWritten(stop.by, a.commandName ?? 'this command')].filter((x) => x !== null).join('\n'), stop.code);
+  }
+  return output;
 }
 
+/** A failed replication as the message and exit code users get (2: budget, 4: a bug or a dead worker). */
+export function reportedFailure(err: unknown, seed: string, file: string): unknown {
+  if (!(err instanceof ReplicationError)) return err;
+  const key = replicationKey(seed, err.replication);
+  if (process.env.RESIM_DEBUG && err.stackText) process.stderr.write(err.stackText + '\n');
+  if (err.kind === 'budget' || err.kind === 'time') return new ReportedError(messages.budgetExceeded(err, key), 2);
+  if (err.kind === 'crash') return new ReportedError(messages.workerDied(err, key, file), 4);
+  return new ReportedError(messages.replicationFailed(err, key, file), 4);
+}
 
 export function defaultWorkers(): number {
   return availableParallelism();
@@ -393,11 +539,7 @@ async function replay(p: Prepared, replication: number, file: string): Promise<n
   try {
     result = await runOne(MODEL_MODULE, study.config, replication);
   } catch (err) {
-    if (err instanceof ReplicationError) {
-      const key = replicationKey(study.config.seed, err.replication);
-      throw new ReportedError(err.kind === 'budget' ? messages.budgetExceeded(err, key) : messages.replicationFailed(err, key, file), err.kind === 'budget' ? 2 : 4);
-    }
-    throw err;
+    throw reportedFailure(err, study.config.seed, file);
   }
   const color = colorEnabled(process.stdout);
   const out = process.stdout;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * resim command line (CLI.md is the contract). Exit codes: 0 success, 1 a gate failed,
- * 2 bad input, 3 inconclusive gate, 4 internal error.
+ * 2 bad input (or a model over its event or time budget), 3 inconclusive gate, 4 internal error,
+ * 130/143 interrupted by SIGINT/SIGTERM (cli/interrupt.ts).
  */
 import { exactCommand } from './exact.js';
 import { compareCommand } from './compare.js';
@@ -11,11 +12,16 @@ import { hideBin } from 'yargs/helpers';
 import { ReplicationError } from '../sim/replication.js';
 import { InputError } from '../models/scenario/index.js';
 import { messages, ReportedError, UsageError } from './messages.js';
-import { expandCommand, runCommand, schemaCommand, validateCommand, type RunArgs } from './commands.js';
+import { expandCommand, runCommand, schemaCommand, timeLimitOf, validateCommand, type RunArgs } from './commands.js';
+import { guarded } from './interrupt.js';
 import { VERSION } from './version.js';
 import { mergeCommand } from './merge.js';
 
-export const EXIT = { ok: 0, gateFailed: 1, badInput: 2, inconclusive: 3, internal: 4 } as const;
+export const EXIT = { ok: 0, gateFailed: 1, badInput: 2, inconclusive: 3, internal: 4, sigint: 130, sigterm: 143 } as const;
+
+const TIME_LIMIT_HELP =
+  'wall-clock limit for the whole command, a duration in scenario units (30s, 5min, 2h): at the limit no more replications start, one still running stops at its next check, and the replications completed by then are written as partial results (resumable with --resume); exit 2';
+const MAX_EVENTS_HELP = 'event budget per replication (default 1000000000); exceeding it stops the run (exit 2)';
 
 async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
@@ -29,18 +35,24 @@ async function main(argv: string[]): Promise<number> {
       throw err ?? new UsageError(msg);
     })
     .command(
-      'run <files..>',
+      'run [files..]',
       'simulate each scenario, write its results folder and print a summary',
       (y) =>
         y
-          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'scenario files (YAML or JSON)' })
+          .positional('files', { type: 'string', array: true, default: [], describe: 'scenario files (YAML or JSON); with --resume, optional (default: the file the interrupted run was given)' })
           .option('out', { type: 'string', describe: 'results folder (default results/<scenario>; with several files DIR/<scenario>)' })
           .option('replications', { type: 'number', describe: 'fixed replication count (overrides the scenario, including a precision target)' })
           .option('replication', { type: 'number', describe: 'rerun only replication I and print its incident log' })
           .option('seed', { type: 'string', describe: 'seed (overrides simulation.seed)' })
           .option('workers', { type: 'number', describe: 'worker threads (default: available cores); results do not depend on it' })
           .option('horizon', { type: 'string', describe: 'simulated time per replication, e.g. 10y (scenario units)' })
-          .option('max-events', { type: 'number', describe: 'event budget per replication; exceeding it stops the run (exit 2)' })
+          .option('max-events', { type: 'number', describe: MAX_EVENTS_HELP })
+          .option('time-limit', { type: 'string', describe: TIME_LIMIT_HELP })
+          .option('resume', {
+            type: 'string',
+            describe:
+              'continue the interrupted run whose results folder is DIR (run.json "partial": true) to its replication count, writing into DIR exactly what an uninterrupted run writes; same scenario file (checked by hash), seed and horizon',
+          })
           .option('shard', {
             type: 'string',
             describe:
@@ -75,11 +87,12 @@ async function main(argv: string[]): Promise<number> {
           .option('seed', { type: 'string', describe: 'the common seed (default: the first scenario\'s)' })
           .option('workers', { type: 'number', describe: 'worker threads (default: available cores); results do not depend on it' })
           .option('horizon', { type: 'string', describe: 'simulated time per replication, e.g. 10y (scenario units)' })
-          .option('max-events', { type: 'number', describe: 'event budget per replication; exceeding it stops the run (exit 2)' })
+          .option('max-events', { type: 'number', describe: MAX_EVENTS_HELP })
+          .option('time-limit', { type: 'string', describe: TIME_LIMIT_HELP.replace(' are written as partial results (resumable with --resume)', ' are not written') })
           .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON on stdout' })
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar and no table' }),
       async (args) => {
-        code = await compareCommand(args as unknown as RunArgs);
+        code = await guarded(timeLimitOf(args as RunArgs), () => compareCommand({ ...(args as unknown as RunArgs), commandName: 'compare' }));
       },
     )
     .command(
@@ -93,14 +106,15 @@ async function main(argv: string[]): Promise<number> {
           .option('seed', { type: 'string', describe: 'seed (overrides simulation.seed)' })
           .option('workers', { type: 'number', describe: 'worker threads (default: available cores); results do not depend on it' })
           .option('horizon', { type: 'string', describe: 'simulated time per replication, e.g. 10y (scenario units)' })
-          .option('max-events', { type: 'number', describe: 'event budget per replication; exceeding it stops the run (exit 2)' })
+          .option('max-events', { type: 'number', describe: MAX_EVENTS_HELP })
+          .option('time-limit', { type: 'string', describe: TIME_LIMIT_HELP.replace(' are written as partial results (resumable with --resume)', ' are not written') })
           .option('junit', { type: 'string', describe: 'also write JUnit XML: a <testsuite> per scenario, a <testcase> per gate (classname = scenario, name = the gate); FAIL -> <failure>, INCONCLUSIVE -> <skipped>; with --baseline a case per compared metric' })
           .option('baseline', { type: 'string', describe: 'an earlier results folder of the same scenario (with several files DIR/<scenario>): fail on a significant regression of any metric' })
           .option('json', { type: 'boolean', default: false, describe: 'print the verdicts as JSON on stdout' })
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar and no results-folder line (the gate lines and the verdict are always printed)' })
           .epilog(CHECK_HELP),
       async (args) => {
-        code = await checkCommand(args as unknown as CheckArgs);
+        code = await guarded(timeLimitOf(args as RunArgs), () => checkCommand({ ...(args as unknown as CheckArgs), commandName: 'check' }));
       },
     )
     .command(
@@ -163,7 +177,7 @@ function report(err: unknown): number {
   if (err instanceof ReplicationError) {
     // Handled in commands with the scenario's seed; reaching here means it escaped that path.
     process.stderr.write(`error: ${err.message}\n`);
-    return err.kind === 'budget' ? EXIT.badInput : EXIT.internal;
+    return err.kind === 'budget' || err.kind === 'time' ? EXIT.badInput : EXIT.internal;
   }
   const detail = err instanceof Error ? err.message : String(err);
   process.stderr.write(messages.internalError(detail) + '\n');

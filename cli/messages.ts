@@ -3,13 +3,35 @@ import type { ReplicationError } from '../sim/replication.js';
 import type { TierVerdict } from '../models/tier.js';
 import { shortNumber } from '../reports/format.js';
 
+/** The default event budget per replication (--max-events), in words. */
+const DEFAULT_MAX_EVENTS_TEXT = '1,000,000,000';
+
 export const messages = {
   replicationFailed: (e: ReplicationError, key: string, file: string) =>
     `error: replication ${e.replication} (seed ${key}) failed at simulated time t = ${fmtTime(e.time)} in ${e.entity}: ${e.detail}\n` +
     `reproduce it with: resim run ${file} --replication ${e.replication}`,
   budgetExceeded: (e: ReplicationError, key: string) =>
     `error: replication ${e.replication} (seed ${key}) stopped: ${e.detail}\n` +
-    `the model schedules events without end (a zero-delay loop?) or needs a larger --max-events`,
+    `the model schedules events without end (a zero-delay loop?) or needs a larger --max-events (default ${DEFAULT_MAX_EVENTS_TEXT} per replication); no results were written`,
+  workerDied: (e: ReplicationError, key: string, file: string) =>
+    `error: replication ${e.replication} (seed ${key}): ${e.detail}; the run is stopped and no results were written\n` +
+    `reproduce it with: resim run ${file} --replication ${e.replication}`,
+  interrupting: (sig: string) =>
+    `interrupted (${sig}): stopping the workers; the replications completed so far will be written as partial results (a second ${sig === 'SIGINT' ? 'Ctrl-C' : sig} exits at once)`,
+  interruptedAgain: (sig: string) => `interrupted again (${sig}): exiting now, writing nothing more`,
+  /** The first line of a partial run's terminal summary. */
+  partialHeader: (scenario: string, by: string, k: number, target: number, precision: boolean) =>
+    `PARTIAL RESULTS: ${scenario} was stopped by ${by} after ${k} of ${target} replications${precision ? ' (the precision target\'s next checkpoint)' : ''}; the figures below are of those ${k} only`,
+  resumeHint: (file: string, dir: string) => `continue it with: resim run ${file} --resume ${dir}`,
+  partialWrote: (dir: string) => `partial results written to ${dir} (run.json: "partial": true)`,
+  noResume: (why: string) => `it cannot be resumed: ${why}`,
+  timeLimit: (limit: string, k: number, target: number, running: string | null) =>
+    `error: time limit of ${limit} (--time-limit) reached after ${k} of ${target} replications` +
+    (running === null ? '' : `; still running: ${running}`),
+  timeLimitRunning: (e: ReplicationError, key: string) => `replication ${e.replication} (seed ${key}): ${e.detail}`,
+  interruptedNothingWritten: (by: string, command: string) =>
+    `${by === 'time limit' ? 'error: the time limit (--time-limit) was reached' : `interrupted (${by})`}: ${command} writes no partial results; nothing more was written`,
+  resumed: (k: number) => `resumed: replications 0..${k - 1} were read from the interrupted run, the rest simulated now`,
   internalError: (detail: string) =>
     `internal error (a bug in resim, not in your scenario): ${detail}\nset RESIM_DEBUG=1 for the stack trace, and please report it`,
   replicationOutOfRange: (i: number, n: number) => `--replication ${i} is outside the run's ${n} replications (0..${n - 1})`,

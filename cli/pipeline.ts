@@ -9,7 +9,7 @@
  *
  * A sweep prepares one Study per point (same seed: common random numbers) and adds sweep.csv.
  */
-import { runReplications, type RunOutcome } from '../sim/runner.js';
+import { runReplications, type ResumeState, type RunOutcome } from '../sim/runner.js';
 import { AggregateModelError, expandFacility, type FacilityInput } from '../models/facility/expand.js';
 import { exactFigures, type ExactFigures } from '../models/facility/exact.js';
 import type { StudyConfig } from '../models/facility/spec.js';
@@ -18,13 +18,20 @@ import { prepareCluster } from './cluster.js';
 import { JOB_COLUMNS, SERVER_START_COLUMNS, type ClusterTimeline } from '../models/cluster/records.js';
 import type { Cell } from '../reports/csv.js';
 import { InputError, problemAt, withOverride, type LoadedScenario, type Problem } from '../models/scenario/index.js';
-import type { ReplicationDetail } from '../models/study.js';
+import type { ReplicationDetail, RunConfig } from '../models/study.js';
 import { SUMMARY_COLUMNS, summarizeMetrics, type SummaryRow } from '../models/summary.js';
 import { tierVerdict, topologyFacts, type TierVerdict } from '../models/tier.js';
 import type { CauseRow, IncidentRow, StudyResults } from '../reports/results.js';
 import { VERSION } from './version.js';
 
 export const MODEL_MODULE = new URL('../models/study.js', import.meta.url).href;
+
+/**
+ * Event budget per replication when --max-events is not given: far above any real study (the
+ * bundled ones take at most a few million), low enough that a zero-delay loop stops in about
+ * half a minute instead of never.
+ */
+export const DEFAULT_MAX_EVENTS = 1_000_000_000;
 
 /** Settings from the command line that override the scenario's `simulation:`. */
 export interface Overrides {
@@ -135,7 +142,7 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
     facility: expansion.facility,
     cluster,
     recordJobs: cluster !== null,
-    maxEvents: o.maxEvents ?? Infinity,
+    maxEvents: o.maxEvents ?? DEFAULT_MAX_EVENTS,
   };
   const defs = metricDefs(scope);
   if (precision && !defs.some((d) => d.name === precision.metric && d.kind === 'mean')) {
@@ -158,22 +165,36 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
   };
 }
 
+/** How a run may stop early, and where a resumed one starts. */
+export interface SimulateOptions {
+  signal?: AbortSignal;
+  /** `Date.now()` value: the run's wall-clock deadline (--time-limit). */
+  deadline?: number;
+  resume?: ResumeState;
+}
+
 /** Runs the replications of one study. */
-export function simulate(study: Study, workers: number, onProgress?: (done: number, target: number) => void): Promise<RunOutcome> {
+export function simulate(study: Study, workers: number, onProgress?: (done: number, target: number) => void, options: SimulateOptions = {}): Promise<RunOutcome> {
   const metric = study.precision ? COLUMN[study.precision.metric as keyof typeof COLUMN] : 0;
+  const config: RunConfig = options.deadline === undefined ? study.config : { ...study.config, deadlineEpochMs: options.deadline };
   return runReplications({
     moduleUrl: MODEL_MODULE,
-    config: study.config,
+    config,
     metrics: Object.keys(COLUMN).length,
     replications: study.replications,
     precision: study.precision ? { ...study.precision, metric } : undefined,
     workers,
     onProgress,
+    signal: options.signal,
+    deadline: options.deadline,
+    resume: options.resume,
   });
 }
 
 export interface StudyOutput extends StudyResults {
   rows: SummaryRow[];
+  /** What the runner returned (per-replication values: partial.json keeps them). */
+  outcome: RunOutcome;
   /** Replication 0's job intervals, reservation windows and server states (charts), or null. */
   clusterTimeline: ClusterTimeline | null;
 }
@@ -223,7 +244,8 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
     wall_seconds: outcome.wallSeconds,
     events: outcome.events,
     events_per_second: outcome.wallSeconds > 0 ? outcome.events / outcome.wallSeconds : null,
-    partial: false,
+    partial: outcome.partial === true,
+    ...(outcome.partial ? { target_replications: outcome.target ?? outcome.replications } : {}),
     precision: outcome.precision
       ? {
           metric: study.precision!.metric,
@@ -250,6 +272,7 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
     jobs,
     serverStarts,
     clusterTimeline: first?.clusterTimeline ?? null,
+    outcome,
     run,
   };
 }

@@ -9,12 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runSelectedReplications, type SelectedOutcome } from '../sim/runner.js';
-import { ReplicationError } from '../sim/replication.js';
+import type { RunConfig } from '../models/study.js';
+import { currentGuard, SIGNAL_EXIT, testInterrupt } from './interrupt.js';
 import { COLUMN, REPLICATION_COLUMNS } from '../models/metrics.js';
 import { safeName, writeFileAtomic } from '../reports/files.js';
 import { messages, ReportedError, UsageError } from './messages.js';
 import { MODEL_MODULE, replicationKey, type Study } from './pipeline.js';
-import { checkFlags, defaultWorkers, loadAll, prepareAll, printWarnings, type RunArgs } from './commands.js';
+import { checkFlags, defaultWorkers, loadAll, prepareAll, printWarnings, reportedFailure, type RunArgs } from './commands.js';
 import { progressReporter } from './progress.js';
 import { VERSION } from './version.js';
 
@@ -123,22 +124,49 @@ export async function shardCommand(a: RunArgs & { shard: string }): Promise<numb
   return 0;
 }
 
+/** Runs the shard's replications; stopped early (signal, --time-limit), it writes no shard.json. */
 async function simulateShard(study: Study, indices: number[], a: RunArgs, file: string): Promise<SelectedOutcome> {
   const progress = a.quiet ? null : progressReporter(`${study.config.scenario} shard`);
+  const guard = currentGuard();
+  const poke = testInterrupt();
+  const config: RunConfig = guard.deadline === undefined ? study.config : { ...study.config, deadlineEpochMs: guard.deadline };
+  let outcome: SelectedOutcome;
+  let completed = 0;
   try {
-    return await runSelectedReplications(
-      { moduleUrl: MODEL_MODULE, config: study.config, metrics: Object.keys(COLUMN).length, workers: a.workers ?? defaultWorkers(), onProgress: progress?.update },
+    outcome = await runSelectedReplications(
+      {
+        moduleUrl: MODEL_MODULE,
+        config,
+        metrics: Object.keys(COLUMN).length,
+        workers: a.workers ?? defaultWorkers(),
+        onProgress: (done, target) => {
+          completed = done;
+          progress?.update(done, target);
+          poke?.(done);
+        },
+        signal: guard.signal,
+        deadline: guard.deadline,
+      },
       indices,
     );
   } catch (err) {
-    if (err instanceof ReplicationError) {
-      const key = replicationKey(study.config.seed, err.replication);
-      throw new ReportedError(err.kind === 'budget' ? messages.budgetExceeded(err, key) : messages.replicationFailed(err, key, file), err.kind === 'budget' ? 2 : 4);
-    }
-    throw err;
+    throw reportedFailure(err, study.config.seed, file);
   } finally {
     progress?.stop();
   }
+  if (outcome.stop) {
+    const sig = guard.caught();
+    const by = outcome.stop.reason === 'signal' && sig ? sig : 'time limit';
+    const running = outcome.stop.running;
+    const lines = [
+      ...(by === 'time limit'
+        ? [messages.timeLimit(guard.timeLimitText ?? '?', completed, indices.length, running ? messages.timeLimitRunning(running, replicationKey(study.config.seed, running.replication)) : null)]
+        : []),
+      messages.interruptedNothingWritten(by, 'run --shard'),
+    ];
+    throw new ReportedError(lines.join('\n'), sig && by !== 'time limit' ? SIGNAL_EXIT[sig] : 2);
+  }
+  return outcome;
 }
 
 /**

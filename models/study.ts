@@ -2,6 +2,7 @@
  * The model module the runner loads (in this thread or in workers): one replication of a
  * facility study from its index alone.
  */
+import { isMainThread } from 'node:worker_threads';
 import { Simulation } from '../sim/engine.js';
 import type { ReplicationResult, Replicator } from '../sim/replication.js';
 import { Streams } from '../sim/rng.js';
@@ -23,29 +24,47 @@ export interface ReplicationDetail {
 }
 
 /**
- * Test hook, not a user setting: RESIM_TEST_FAULT="<replication>@<hours>" makes that replication
- * throw at that simulated time, so tests can check how a failing replication is reported.
+ * What the runner hands to `createReplicator`: the study, plus the run's wall-clock deadline as
+ * a `Date.now()` value (each thread converts it to its own `performance.now()` clock).
  */
-function injectedFault(): { replication: number; time: number } | null {
-  const m = /^(\d+)@([\d.]+)$/.exec(process.env.RESIM_TEST_FAULT ?? '');
-  return m ? { replication: Number(m[1]), time: Number(m[2]) } : null;
+export type RunConfig = StudyConfig & { deadlineEpochMs?: number };
+
+type FaultKind = 'throw' | 'exit' | 'hang';
+
+/**
+ * Test hook, not a user setting: RESIM_TEST_FAULT="[kind:]<replication>@<hours>" makes that
+ * replication, at that simulated time, throw (kind `throw`, the default), end the worker thread
+ * running it (`exit`: process.exit in a worker; in the main thread it throws instead), or spin
+ * without events forever (`hang`: only a terminated worker stops it), so tests can check how a
+ * failing replication and a dying or stuck worker are reported.
+ */
+function injectedFault(): { kind: FaultKind; replication: number; time: number } | null {
+  const m = /^(?:(throw|exit|hang):)?(\d+)@([\d.]+)$/.exec(process.env.RESIM_TEST_FAULT ?? '');
+  return m ? { kind: (m[1] ?? 'throw') as FaultKind, replication: Number(m[2]), time: Number(m[3]) } : null;
+}
+
+function fire(kind: FaultKind): void {
+  if (kind === 'exit' && !isMainThread) process.exit(70);
+  if (kind === 'hang' && !isMainThread) for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+  throw new Error(`injected fault (RESIM_TEST_FAULT${kind === 'throw' ? '' : `, ${kind} needs a worker thread`})`);
 }
 
 export function createReplicator(config: unknown): Replicator {
-  const study = config as StudyConfig;
+  const study = config as RunConfig;
   const perYear = HOURS_PER_YEAR / study.horizonHours;
   const fault = injectedFault();
   // One model instance per thread, reset for each replication (no rebuilding, little garbage).
   const sim = new Simulation();
   sim.maxEvents = study.maxEvents;
+  if (study.deadlineEpochMs !== undefined && Number.isFinite(study.deadlineEpochMs)) {
+    sim.deadline = performance.now() + (study.deadlineEpochMs - Date.now());
+  }
   const model = new FacilityModel(sim, study.facility);
   // Registered after the facility, so its settle sees the loads' power of this instant.
   const cluster = study.cluster ? new ClusterModel(sim, study.cluster) : null;
   if (cluster) model.onPower = (load, on) => cluster.setPower(load, on);
   const end = study.warmupHours + study.horizonHours;
-  const faultTimer = sim.timer('injected-fault', () => {
-    throw new Error('injected fault (RESIM_TEST_FAULT)');
-  });
+  const faultTimer = sim.timer('injected-fault', () => fire(fault!.kind));
   return (replication: number): ReplicationResult => {
     sim.reset();
     const streams = new Streams(study.seed, replication);

@@ -2,12 +2,17 @@
  * Running a contiguous block of replications, shared by the worker threads and the in-process
  * path so both produce the same values and the same error reports.
  */
-import { EventBudgetExceeded, SimulationError } from './engine.js';
-import type { Replicator } from './replication.js';
+import { EventBudgetExceeded, SimulationError, WallClockExceeded } from './engine.js';
+import type { FailureKind, Replicator } from './replication.js';
 
 export interface BlockRequest {
   from: number;
   to: number;
+  /**
+   * Shared memory (a SharedArrayBuffer view) where the replication being run is published before
+   * it starts, so the runner can name it if the thread running it dies.
+   */
+  current?: Int32Array;
 }
 
 export type WorkerMessage =
@@ -19,16 +24,17 @@ export type WorkerMessage =
       time: number;
       entity: string;
       detail: string;
-      kind: 'budget' | 'bug';
+      kind: FailureKind;
       stack?: string;
     };
 
 /** Runs replications [from, to); values are laid out replication-major (row i = replication from+i). */
-export function runBlock(replicate: Replicator, metrics: number, { from, to }: BlockRequest): WorkerMessage {
+export function runBlock(replicate: Replicator, metrics: number, { from, to, current }: BlockRequest): WorkerMessage {
   const values = new Float64Array((to - from) * metrics);
   const extras: unknown[] = [];
   let events = 0;
   for (let r = from; r < to; r++) {
+    if (current) Atomics.store(current, 0, r);
     try {
       const result = replicate(r);
       if (result.values.length !== metrics) {
@@ -54,7 +60,7 @@ export function describeFailure(err: unknown, replication: number): Extract<Work
     time: sim ? sim.time : NaN,
     entity: sim ? sim.entity : '?',
     detail: err instanceof Error ? err.message : String(err),
-    kind: err instanceof EventBudgetExceeded ? 'budget' : 'bug',
+    kind: err instanceof EventBudgetExceeded ? 'budget' : err instanceof WallClockExceeded ? 'time' : 'bug',
     stack: root?.stack,
   };
 }

@@ -20,6 +20,13 @@ export interface ModelModule {
   createReplicator(config: unknown): Replicator;
 }
 
+/**
+ * Why a replication failed: 'budget' its event budget ran out (a runaway model: bad input),
+ * 'time' the run's wall-clock deadline passed while it ran, 'crash' the worker thread running it
+ * died (its time and entity are unknown), 'bug' anything else it threw.
+ */
+export type FailureKind = 'budget' | 'time' | 'crash' | 'bug';
+
 /** A replication that failed: where (index), when (simulated time) and in which entity. */
 export class ReplicationError extends Error {
   constructor(
@@ -27,8 +34,7 @@ export class ReplicationError extends Error {
     readonly time: number,
     readonly entity: string,
     readonly detail: string,
-    /** 'budget' for an exhausted event/time budget (bad input), 'bug' for anything else. */
-    readonly kind: 'budget' | 'bug',
+    readonly kind: FailureKind,
     readonly stackText?: string,
   ) {
     super(`replication ${replication} failed at t = ${time} h in ${entity}: ${detail}`);

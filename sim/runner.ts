@@ -6,6 +6,12 @@
  * byte-identical whatever the number of workers or the block sizes. A precision target is judged
  * only at checkpoints, and work is never handed out past the next checkpoint, so the stopping
  * point depends only on the values of the replications before it.
+ *
+ * Stopping early: an aborted signal (Ctrl-C, SIGTERM) or a passed deadline stops the run with
+ * the replications 0..k-1 that were complete by then (the longest completed prefix: blocks
+ * finished beyond a gap are dropped and run again on resume), marked partial. A later run given
+ * that prefix (`resume`) continues exactly where it stopped: the values of replication i do not
+ * depend on when or where it ran, and checkpoints are judged again on the same values.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -36,6 +42,28 @@ export interface RunPlan {
   workers?: number;
   /** Called as replications complete (for a progress bar). */
   onProgress?: (done: number, target: number) => void;
+  /**
+   * Aborting it stops the run at once (workers are terminated; in this thread, after the block
+   * in progress): the outcome holds the completed prefix, `partial`, stop reason 'signal'.
+   */
+  signal?: AbortSignal;
+  /**
+   * A `Date.now()` value: no work is handed out after it, blocks in flight may finish (a
+   * replication that runs long stops at the model's own deadline check, WallClockExceeded, which
+   * the model reads from its config), and the outcome is partial with stop reason 'time-limit'.
+   */
+  deadline?: number;
+  /** The completed prefix of an earlier run of this plan that stopped early (see `partial`). */
+  resume?: ResumeState;
+}
+
+/** Replications 0..replications-1 of a run, as a partial outcome returned them. */
+export interface ResumeState {
+  replications: number;
+  /** columns[m][i] for i < replications. */
+  columns: ArrayLike<number>[];
+  extras: unknown[];
+  events: number;
 }
 
 export interface PrecisionOutcome {
@@ -44,6 +72,13 @@ export interface PrecisionOutcome {
   halfWidth: number;
   relativeHalfWidth: number;
   checkpoints: number[];
+}
+
+/** Why a run stopped before its count: a signal, or the deadline (with the replication it cut short, if one). */
+export interface StopInfo {
+  reason: 'signal' | 'time-limit';
+  /** A replication stopped by its wall-clock check (kind 'time'): index, time and what was pending. */
+  running?: ReplicationError;
 }
 
 export interface RunOutcome {
@@ -56,6 +91,11 @@ export interface RunOutcome {
   workers: number;
   wallSeconds: number;
   precision?: PrecisionOutcome;
+  /** True when the run stopped early: `replications` is the completed prefix, below `target`. */
+  partial?: boolean;
+  /** The count the run was working towards (the fixed count, or the current checkpoint). */
+  target?: number;
+  stop?: StopInfo;
 }
 
 /**
@@ -70,20 +110,30 @@ export function nextCheckpoint(n: number, halfWidth: number, mean: number, targe
   return Math.min(target.maxReplications, next);
 }
 
+/** How a run may be stopped early. */
+interface StopControl {
+  signal?: AbortSignal;
+  deadline?: number;
+}
+
 /** Runs a study and returns every replication's values in index order. */
 export async function runReplications(plan: RunPlan): Promise<RunOutcome> {
   const started = performance.now();
   const workers = Math.max(1, Math.floor(plan.workers ?? availableParallelism()));
   const store = new ResultStore(plan.metrics);
+  if (plan.resume) store.preload(plan.resume);
   const precision = plan.precision;
   const checkpoints: number[] = [];
+  const control: StopControl = { signal: plan.signal, deadline: plan.deadline };
 
   let target = precision ? Math.min(precision.minReplications, precision.maxReplications) : (plan.replications ?? 1000);
   const executor = workers > 1 ? await WorkerPool.start(plan, workers) : await InProcess.start(plan);
   let precisionOutcome: PrecisionOutcome | undefined;
+  let stop: StopInfo | null = null;
   try {
     for (;;) {
-      await executor.runUntil(store, target, plan.onProgress);
+      if (store.prefix < target) stop = await executor.runUntil(store, target, control, plan.onProgress);
+      if (stop) break;
       if (!precision) break;
       checkpoints.push(target);
       const s = summarize(store.column(precision.metric, target), precision.confidence);
@@ -96,14 +146,18 @@ export async function runReplications(plan: RunPlan): Promise<RunOutcome> {
   } finally {
     await executor.close();
   }
+  const n = stop ? Math.min(store.prefix, target) : target;
   return {
-    replications: target,
-    columns: Array.from({ length: plan.metrics }, (_, m) => store.column(m, target)),
-    extras: store.extras.slice(0, target),
-    events: store.events,
+    replications: n,
+    columns: Array.from({ length: plan.metrics }, (_, m) => store.column(m, n)),
+    extras: store.extras.slice(0, n),
+    events: store.eventsBelow(n),
     workers,
     wallSeconds: (performance.now() - started) / 1000,
-    precision: precisionOutcome,
+    precision: stop ? undefined : precisionOutcome,
+    partial: stop !== null,
+    target,
+    ...(stop ? { stop } : {}),
   };
 }
 
@@ -115,6 +169,8 @@ export interface SelectedOutcome {
   events: number;
   workers: number;
   wallSeconds: number;
+  /** Set when the run stopped before every listed replication ran (the values are then incomplete). */
+  stop?: StopInfo;
 }
 
 /**
@@ -143,12 +199,13 @@ export async function runSelectedReplications(plan: RunPlan, indices: readonly n
   };
   const blocks = indices.map((r) => ({ from: r, to: r + 1 }));
   const executor = workers > 1 ? await WorkerPool.start(plan, workers) : await InProcess.start(plan);
+  let stop: StopInfo | null;
   try {
-    await executor.runBlocks(blocks, accept);
+    stop = await executor.runBlocks(blocks, accept, { signal: plan.signal, deadline: plan.deadline });
   } finally {
     await executor.close();
   }
-  return { indices: [...indices], columns, extras, events, workers, wallSeconds: (performance.now() - started) / 1000 };
+  return { indices: [...indices], columns, extras, events, workers, wallSeconds: (performance.now() - started) / 1000, ...(stop ? { stop } : {}) };
 }
 
 /** Reruns a single replication in this thread (`resim run FILE --replication I`). */
@@ -166,37 +223,81 @@ function toReplicationError(m: Extract<WorkerMessage, { type: 'error' }>): Repli
   return new ReplicationError(m.replication, m.time, m.entity, m.detail, m.kind, m.stack);
 }
 
-/** Per-replication values, growing by doubling; only completed prefixes are read. */
+/**
+ * Per-replication values, growing by doubling. Blocks may complete in any order; `prefix` is
+ * the count of replications 0..prefix-1 all complete, the only part ever read.
+ */
 class ResultStore {
   private data: Float64Array[];
+  private have: Uint8Array;
   readonly extras: unknown[] = [];
+  /** Events of each accepted block, by its first replication (to count a prefix's events). */
+  private readonly blockEvents: Array<{ from: number; events: number }> = [];
   events = 0;
+  /** Replications accepted (in any order). */
   done = 0;
+  prefix = 0;
 
   constructor(private readonly metrics: number) {
     this.data = Array.from({ length: metrics }, () => new Float64Array(1024));
+    this.have = new Uint8Array(1024);
+  }
+
+  private reserve(need: number): void {
+    if (need <= this.have.length) return;
+    let cap = this.have.length;
+    while (cap < need) cap *= 2;
+    this.data = this.data.map((col) => {
+      const grown = new Float64Array(cap);
+      grown.set(col);
+      return grown;
+    });
+    const have = new Uint8Array(cap);
+    have.set(this.have);
+    this.have = have;
+  }
+
+  /** The completed prefix of an earlier run. */
+  preload(state: ResumeState): void {
+    const n = state.replications;
+    this.reserve(n);
+    for (let m = 0; m < this.metrics; m++) {
+      const column = state.columns[m]!;
+      for (let r = 0; r < n; r++) this.data[m]![r] = column[r]!;
+    }
+    for (let r = 0; r < n; r++) {
+      this.have[r] = 1;
+      const extra = state.extras[r];
+      if (extra !== undefined && extra !== null) this.extras[r] = extra;
+    }
+    this.blockEvents.push({ from: 0, events: state.events });
+    this.events += state.events;
+    this.done += n;
+    this.prefix = n;
   }
 
   accept(message: Extract<WorkerMessage, { type: 'result' }>): void {
     const { from, to, values, extras } = message;
-    const need = to;
-    if (need > this.data[0]!.length) {
-      let cap = this.data[0]!.length;
-      while (cap < need) cap *= 2;
-      this.data = this.data.map((col) => {
-        const grown = new Float64Array(cap);
-        grown.set(col);
-        return grown;
-      });
-    }
+    this.reserve(to);
     for (let r = from; r < to; r++) {
       const row = (r - from) * this.metrics;
       for (let m = 0; m < this.metrics; m++) this.data[m]![r] = values[row + m]!;
       const extra = extras[r - from];
       if (extra !== undefined) this.extras[r] = extra;
+      this.have[r] = 1;
     }
+    this.blockEvents.push({ from, events: message.events });
     this.events += message.events;
     this.done += to - from;
+    while (this.prefix < this.have.length && this.have[this.prefix] === 1) this.prefix++;
+  }
+
+  /** Events of the replications below n (blocks never straddle a complete prefix's end). */
+  eventsBelow(n: number): number {
+    if (n >= this.prefix && this.done === this.prefix) return this.events;
+    let sum = 0;
+    for (const b of this.blockEvents) if (b.from < n) sum += b.events;
+    return sum;
   }
 
   column(metric: number, n: number): Float64Array {
@@ -205,11 +306,14 @@ class ResultStore {
 }
 
 interface Executor {
-  /** Completes every replication below `target` (blocks never cross it). */
-  runUntil(store: ResultStore, target: number, onProgress?: (done: number, target: number) => void): Promise<void>;
+  /**
+   * Completes every replication below `target` (blocks never cross it), or stops early as
+   * `control` says and returns why (null when complete).
+   */
+  runUntil(store: ResultStore, target: number, control: StopControl, onProgress?: (done: number, target: number) => void): Promise<StopInfo | null>;
   close(): Promise<void>;
   /** Runs the given blocks (any order of completion) and hands each result to `accept`. */
-  runBlocks(blocks: BlockRequest[], accept: (m: Extract<WorkerMessage, { type: 'result' }>) => void): Promise<void>;
+  runBlocks(blocks: BlockRequest[], accept: (m: Extract<WorkerMessage, { type: 'result' }>) => void, control: StopControl): Promise<StopInfo | null>;
 }
 
 /** Blocks sized for about 50 ms of work, so progress and signals stay responsive. */
@@ -217,6 +321,27 @@ function nextBlockSize(msPerReplication: number, remaining: number, workers: num
   const byTime = msPerReplication > 0 ? Math.floor(50 / msPerReplication) : 64;
   const fair = Math.ceil(remaining / (2 * workers));
   return Math.max(1, Math.min(byTime, fair, 10_000));
+}
+
+/** After the deadline, how long blocks in flight may take to end before their workers are stopped. */
+const DEADLINE_GRACE_MS = 2000;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** Why to stop now, before the next block: a signal, or the deadline passed (null: go on). */
+function stopNow(control: StopControl): StopInfo | null {
+  if (control.signal?.aborted) return { reason: 'signal' };
+  if (control.deadline !== undefined && Date.now() >= control.deadline) return { reason: 'time-limit' };
+  return null;
+}
+
+/** A block result or error; a time-limit error becomes a stop, any other error is thrown. */
+function settleBlock(message: WorkerMessage): Extract<WorkerMessage, { type: 'result' }> | StopInfo {
+  if (message.type === 'error') {
+    if (message.kind === 'time') return { reason: 'time-limit', running: toReplicationError(message) };
+    throw toReplicationError(message);
+  }
+  if (message.type !== 'result') throw new Error('unexpected block message');
+  return message;
 }
 
 class InProcess implements Executor {
@@ -227,39 +352,48 @@ class InProcess implements Executor {
     return new InProcess(mod.createReplicator(plan.config), plan.metrics);
   }
 
-  async runUntil(store: ResultStore, target: number, onProgress?: (done: number, target: number) => void): Promise<void> {
+  async runUntil(store: ResultStore, target: number, control: StopControl, onProgress?: (done: number, target: number) => void): Promise<StopInfo | null> {
     let msPerReplication = 0;
-    while (store.done < target) {
-      const size = store.done === 0 ? 1 : nextBlockSize(msPerReplication, target - store.done, 1);
-      const from = store.done;
+    while (store.prefix < target) {
+      const stop = stopNow(control);
+      if (stop) return stop;
+      const from = store.prefix;
+      const size = from === 0 ? 1 : nextBlockSize(msPerReplication, target - from, 1);
       const to = Math.min(target, from + size);
       const t0 = performance.now();
-      const message = runBlock(this.replicate, this.metrics, { from, to });
-      if (message.type === 'error') throw toReplicationError(message);
-      if (message.type !== 'result') throw new Error('unexpected block message');
+      const message = settleBlock(runBlock(this.replicate, this.metrics, { from, to }));
+      if (!('type' in message)) return message;
       msPerReplication = (performance.now() - t0) / (to - from);
       store.accept(message);
       onProgress?.(store.done, target);
       // Let timers, signals and the progress bar run between blocks.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    return null;
   }
 
-  async runBlocks(blocks: BlockRequest[], accept: (m: Extract<WorkerMessage, { type: 'result' }>) => void): Promise<void> {
+  async runBlocks(blocks: BlockRequest[], accept: (m: Extract<WorkerMessage, { type: 'result' }>) => void, control: StopControl): Promise<StopInfo | null> {
     for (const block of blocks) {
-      const message = runBlock(this.replicate, this.metrics, block);
-      if (message.type === 'error') throw toReplicationError(message);
-      if (message.type !== 'result') throw new Error('unexpected block message');
+      const stop = stopNow(control);
+      if (stop) return stop;
+      const message = settleBlock(runBlock(this.replicate, this.metrics, block));
+      if (!('type' in message)) return message;
       accept(message);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    return null;
   }
 
   async close(): Promise<void> {}
 }
 
 class WorkerPool implements Executor {
-  private constructor(private readonly workers: Worker[]) {}
+  /** Per worker, the replication it is running (shared memory it writes before each one). */
+  private readonly current = new Map<Worker, Int32Array>();
+
+  private constructor(private readonly workers: Worker[]) {
+    for (const w of workers) this.current.set(w, new Int32Array(new SharedArrayBuffer(4)).fill(-1));
+  }
 
   static async start(plan: RunPlan, count: number): Promise<WorkerPool> {
     const url = new URL('./worker.js', import.meta.url);
@@ -277,11 +411,14 @@ class WorkerPool implements Executor {
                 if (m.type === 'ready') {
                   w.off('message', onMessage);
                   w.off('error', reject);
+                  w.off('exit', onExit);
                   resolve();
                 }
               };
+              const onExit = (code: number) => reject(new Error(`a worker thread exited while loading the model (code ${code})`));
               w.on('message', onMessage);
               w.once('error', reject);
+              w.once('exit', onExit);
             }),
         ),
       );
@@ -292,8 +429,8 @@ class WorkerPool implements Executor {
     return pool;
   }
 
-  runUntil(store: ResultStore, target: number, onProgress?: (done: number, target: number) => void): Promise<void> {
-    let next = store.done;
+  runUntil(store: ResultStore, target: number, control: StopControl, onProgress?: (done: number, target: number) => void): Promise<StopInfo | null> {
+    let next = store.prefix;
     let msPerReplication = 0;
     const started = new Map<Worker, { t0: number; n: number }>();
     return this.drive(
@@ -312,66 +449,95 @@ class WorkerPool implements Executor {
         store.accept(m);
         onProgress?.(store.done, target);
       },
+      control,
     );
   }
 
-  runBlocks(blocks: BlockRequest[], accept: (m: Extract<WorkerMessage, { type: 'result' }>) => void): Promise<void> {
+  runBlocks(blocks: BlockRequest[], accept: (m: Extract<WorkerMessage, { type: 'result' }>) => void, control: StopControl): Promise<StopInfo | null> {
     let next = 0;
     return this.drive(
       () => (next < blocks.length ? blocks[next++]! : null),
       (_, m) => accept(m),
+      control,
     );
   }
 
   /**
    * Hands each idle worker the block `nextBlock` chooses until it says null, passes each result to
-   * `onResult`, and stops at the first failure (a replication error, a worker crash or exit).
+   * `onResult`, and stops at the first failure (a replication error; a worker that crashes or
+   * exits, named by the replication it was running). An aborted signal resolves at once (the
+   * caller terminates the workers); after the deadline no block is handed out, blocks in flight
+   * get DEADLINE_GRACE_MS to end, and a replication's own time-limit error is a stop, not a failure.
    */
-  private drive(nextBlock: (w: Worker) => BlockRequest | null, onResult: (w: Worker, m: Extract<WorkerMessage, { type: 'result' }>) => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let active = 0;
-      let failed = false;
+  private drive(
+    nextBlock: (w: Worker) => BlockRequest | null,
+    onResult: (w: Worker, m: Extract<WorkerMessage, { type: 'result' }>) => void,
+    control: StopControl,
+  ): Promise<StopInfo | null> {
+    return new Promise<StopInfo | null>((resolve, reject) => {
+      let settled = false;
       let exhausted = false;
+      let stopping: StopInfo | null = null;
+      const inFlight = new Map<Worker, BlockRequest>();
       const listeners: Array<() => void> = [];
-      const finish = (err?: unknown) => {
+      const timers: NodeJS.Timeout[] = [];
+      const finish = (err: unknown, info: StopInfo | null = null) => {
+        if (settled) return;
+        settled = true;
         for (const off of listeners) off();
+        for (const t of timers) clearTimeout(t);
         if (err) reject(err);
-        else resolve();
+        else resolve(info);
+      };
+      const halt = (info: StopInfo) => {
+        if (stopping) {
+          if (!stopping.running && info.running) stopping.running = info.running;
+        } else {
+          stopping = info;
+          timers.push(setTimeout(() => finish(null, stopping), DEADLINE_GRACE_MS));
+        }
+        if (inFlight.size === 0) finish(null, stopping);
       };
       const dispatch = (w: Worker) => {
-        if (failed) return;
+        if (settled) return;
+        const now = stopping ? null : stopNow(control);
+        if (now?.reason === 'signal') return finish(null, now);
+        if (now) return halt(now);
+        if (stopping) {
+          if (inFlight.size === 0) finish(null, stopping);
+          return;
+        }
         const block = exhausted ? null : nextBlock(w);
         if (block === null) {
           exhausted = true;
-          if (active === 0) finish();
+          if (inFlight.size === 0) finish(null);
           return;
         }
-        active++;
-        w.postMessage(block);
+        inFlight.set(w, block);
+        w.postMessage({ ...block, current: this.current.get(w) } satisfies BlockRequest);
+      };
+      const died = (w: Worker, how: string) => {
+        const block = inFlight.get(w);
+        if (!block) return new Error(`a worker thread ${how} between blocks`);
+        const r = Atomics.load(this.current.get(w)!, 0);
+        const replication = r >= block.from && r < block.to ? r : block.from;
+        return new ReplicationError(replication, NaN, 'worker thread', `the worker thread running it ${how}`, 'crash');
       };
       for (const w of this.workers) {
         const onMessage = (m: WorkerMessage) => {
-          if (failed) return;
+          if (settled) return;
           if (m.type === 'error') {
-            failed = true;
-            finish(toReplicationError(m));
-            return;
+            inFlight.delete(w);
+            if (m.kind === 'time') return halt({ reason: 'time-limit', running: toReplicationError(m) });
+            return finish(toReplicationError(m));
           }
           if (m.type !== 'result') return;
-          active--;
+          inFlight.delete(w);
           onResult(w, m);
           dispatch(w);
         };
-        const onError = (err: Error) => {
-          if (failed) return;
-          failed = true;
-          finish(new Error(`a worker thread failed: ${err.message}`));
-        };
-        const onExit = (code: number) => {
-          if (failed) return;
-          failed = true;
-          finish(new Error(`a worker thread exited unexpectedly (code ${code})`));
-        };
+        const onError = (err: Error) => finish(died(w, `failed: ${err.message}`));
+        const onExit = (code: number) => finish(died(w, `exited (code ${code})`));
         w.on('message', onMessage);
         w.on('error', onError);
         w.on('exit', onExit);
@@ -381,6 +547,15 @@ class WorkerPool implements Executor {
           w.off('exit', onExit);
         });
       }
+      const signal = control.signal;
+      if (signal) {
+        const onAbort = () => finish(null, { reason: 'signal' });
+        signal.addEventListener('abort', onAbort, { once: true });
+        listeners.push(() => signal.removeEventListener('abort', onAbort));
+      }
+      // (Beyond setTimeout's range, about 24.8 days, the check before each block is enough.)
+      const wait = control.deadline === undefined ? Infinity : Math.max(0, control.deadline - Date.now());
+      if (wait <= MAX_TIMEOUT_MS) timers.push(setTimeout(() => halt({ reason: 'time-limit' }), wait));
       for (const w of this.workers) dispatch(w);
     });
   }

@@ -151,6 +151,18 @@ export function integer(minimum: number) {
   return z.int({ error: (iss) => m.expectedInteger(iss.input) }).min(minimum, { error: (iss) => m.atLeast(minimum, iss.input) });
 }
 
+/**
+ * The most replications one run may ask for (scenario or --replications): every replication
+ * keeps its metric values (40 doubles, 320 bytes), so the cap bounds a run's statistics to
+ * about 640 MB at worst (the store grows by doubling); shard a larger study.
+ */
+export const MAX_REPLICATIONS = 1_000_000;
+
+/** A replication count: a whole number from `minimum` to MAX_REPLICATIONS. */
+export function replicationCount(minimum: number) {
+  return integer(minimum).max(MAX_REPLICATIONS, { error: (iss) => m.atMost(MAX_REPLICATIONS, iss.input) });
+}
+
 /** A plain positive number (shape parameters, factors). */
 export function positiveNumber() {
   return z.number().positive({ error: (iss) => m.greaterThan(0, iss.input) });

@@ -4,3 +4,4 @@ export { loadScenarioFile, loadScenarioText, problemAt, withOverride, type Loade
 export { scenarioJsonSchema, scenarioSchema, type Scenario, type SchemaContext } from './schema.js';
 export { parseDuration, parseDurationText, parsePower, parseProbability } from './units.js';
 export type { Gate, GateOperator, GateStat } from './syntax.js';
+export { MAX_REPLICATIONS } from './fields.js';

@@ -13,6 +13,8 @@ import {
   distribution,
   duration,
   integer,
+  MAX_REPLICATIONS,
+  replicationCount,
   positiveDuration,
   positiveNumber,
   probability,
@@ -63,8 +65,8 @@ function precision() {
         .refine((value) => value > 0 && value < 1, { error: (iss) => m.expectedType('a confidence strictly between 0 and 1', iss.input) })
         .prefault(0.95)
         .meta({ description: 'Confidence level of the interval. Default: 0.95.' }),
-      min_replications: integer(2).default(100).meta({ description: 'Replications before the target is first judged. Default: 100.' }),
-      max_replications: integer(1).default(1_000_000).meta({ description: 'Stop here even if the target is not met. Default: 1000000.' }),
+      min_replications: replicationCount(2).default(100).meta({ description: 'Replications before the target is first judged. Default: 100.' }),
+      max_replications: replicationCount(1).default(MAX_REPLICATIONS).meta({ description: 'Stop here even if the target is not met. Default: 1000000.' }),
     })
     .superRefine((value, ctx) => {
       if (value.min_replications > value.max_replications) {
@@ -80,7 +82,7 @@ function simulation() {
     .strictObject({
       horizon: positiveDuration().prefault('1y').meta({ description: 'Simulated time per replication, after the warm-up. Default: 1y.' }),
       warmup: duration().prefault(0).meta({ description: 'Simulated, then discarded (steady-state studies). Default: 0.' }),
-      replications: integer(1).optional().meta({ description: 'A fixed number of replications (or give precision). Default: 1000.' }),
+      replications: replicationCount(1).optional().meta({ description: 'A fixed number of replications (or give precision). Default: 1000.' }),
       precision: precision(),
       seed: seed(),
       start: start(),
