@@ -39,6 +39,7 @@ import { junitXml, type JunitCase, type JunitSuite } from '../reports/junit.js';
 import { writeStudyResults } from '../reports/results.js';
 import { colorEnabled } from '../reports/table.js';
 import { checkFlags, loadAll, prepareAll, printWarnings, runStudy, type RunArgs } from './commands.js';
+import { chooseMethod } from './rare.js';
 import { checkMessages as m, messages, ReportedError } from './messages.js';
 import { sweepRows, type Prepared, type Study, type StudyOutput } from './pipeline.js';
 
@@ -320,6 +321,9 @@ function plan(prepared: Prepared[], a: CheckArgs): Group[] {
         if (!JUDGED_STATS.has(gate.stat)) problems.push(problemAt(loaded, `expect.${i}`, m.statNotJudged(gate.stat, [...JUDGED_STATS])));
         else if (!def) problems.push(problemAt(loaded, `expect.${i}`, m.notMeasured(gate.metric, study.defs.map((d) => d.name))));
         else if (def.kind === 'ratio' && isQuantile(gate.stat)) problems.push(problemAt(loaded, `expect.${i}`, m.quantileNotAvailable(gate.metric, gate.stat)));
+        else if (isQuantile(gate.stat) && study.method !== 'crude' && chooseMethod(study).method === 'importance') {
+          problems.push(problemAt(loaded, `expect.${i}`, m.quantileUnderImportance(gate.metric, gate.stat)));
+        }
       }
       let baseline: Baseline | null = null;
       if (baseDir) {

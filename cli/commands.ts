@@ -29,6 +29,7 @@ import { writeStudyResults } from '../reports/results.js';
 import { reportHtml } from '../reports/html.js';
 import { studyCharts, sweepCharts, type ChartInput, type NamedChart } from '../reports/charts.js';
 import { renderSvg } from '../reports/render.js';
+import { chooseMethod, runImportance } from './rare.js';
 import { VERSION } from './version.js';
 import { colorEnabled, renderTable } from '../reports/table.js';
 import { messages, ReportedError, UsageError } from './messages.js';
@@ -381,6 +382,12 @@ function timelineOf(study: Study, output: StudyOutput): ChartInput['timeline'] {
  * and shards write no partial results.
  */
 export async function runStudy(study: Study, a: RunArgs, file: string, options: { partialOk?: boolean; resume?: ResumeState } = {}): Promise<StudyOutput> {
+  const choice = chooseMethod(study);
+  if (choice.method === 'importance') {
+    if (a.replications !== undefined) throw new UsageError(messages.replicationsWithImportance());
+    if (options.resume) throw new UsageError(messages.resumeImportance());
+    return runImportance(study, choice);
+  }
   const label = study.point ? `${study.config.scenario} [${study.point.value}]` : study.config.scenario;
   const progress = a.quiet ? null : progressReporter(label);
   const guard = currentGuard();
@@ -398,6 +405,7 @@ export async function runStudy(study: Study, a: RunArgs, file: string, options: 
     progress?.stop();
   }
   const output = aggregate(study, outcome);
+  if (study.method !== 'crude') output.run = { ...output.run, method: 'crude', method_reason: choice.reason };
   if (outcome.partial && !options.partialOk) {
     const stop = stopOf(guard, output);
     throw new ReportedError([stop.error, messages.interruptedNothingWritten(stop.by, a.commandName ?? 'this command')].filter((x) => x !== null).join('\n'), stop.code);
@@ -420,7 +428,11 @@ export function defaultWorkers(): number {
 }
 
 function studyHeader(study: Study, o: StudyOutput): string {
-  const run = o.run as { replications: number; events: number; wall_seconds: number; workers: number };
+  const run = o.run as { replications: number; events: number; wall_seconds: number; workers: number; importance?: { cycles: number; crude_cycles: number; biasing: number } };
+  if (run.importance) {
+    const is = run.importance;
+    return `${study.config.scenario}: importance sampling (balanced failure biasing ${is.biasing}), ${is.cycles} biased + ${is.crude_cycles} crude regenerative cycles, seed ${study.config.seed}, ${run.wall_seconds.toFixed(2)} s\n`;
+  }
   const years = study.config.horizonHours / 8760;
   return (
     `${study.config.scenario}: ${run.replications} replications x ${shortNumber(years, 3)} y` +
@@ -448,8 +460,10 @@ function summaryTable(study: Study, o: StudyOutput): [string[], string[][]] {
 
 function studyNotes(study: Study, o: StudyOutput): string[] {
   const notes: string[] = [];
-  const run = o.run as { replications: number; precision: null | { reached: boolean; relative_half_width: number; metric: string; target_relative_half_width: number } };
-  if (run.precision && !run.precision.reached) {
+  const run = o.run as { replications: number; precision: null | { reached: boolean; relative_half_width: number; metric: string; target_relative_half_width: number }; importance?: { cycles: number } };
+  if (run.importance && run.precision) {
+    notes.push(messages.importancePrecision(run.precision.reached, run.precision.relative_half_width, run.precision.target_relative_half_width, run.importance.cycles));
+  } else if (run.precision && !run.precision.reached) {
     notes.push(messages.precisionNotReached(run.precision.metric, run.precision.relative_half_width, run.precision.target_relative_half_width, run.replications));
   } else if (run.precision) {
     notes.push(messages.precisionReached(run.precision.metric, run.precision.relative_half_width, run.precision.target_relative_half_width, run.replications));
@@ -458,6 +472,10 @@ function studyNotes(study: Study, o: StudyOutput): string[] {
   if (tier) notes.push(messages.tierVerdict(tier));
   const cost = o.rows.find((r) => r.metric === 'cost');
   if (cost) notes.push(messages.cost(cost.mean, cost.ci_low, cost.ci_high, study.loaded.scenario.costs?.currency ?? ''));
+  if ((o.run as { importance?: unknown }).importance) {
+    notes.push(messages.importanceNote((o.run as { method_reason: string }).method_reason));
+    return notes;
+  }
   const losses = o.rows.find((r) => r.metric === 'incidents');
   const years = (run.replications * study.config.horizonHours) / 8760;
   const count = losses ? Math.round(losses.mean * years) : 0;

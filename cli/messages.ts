@@ -39,6 +39,14 @@ export const messages = {
     `note: precision target not reached: ${metric} relative half-width ${fmtPct(rel)} > ${fmtPct(target)} after ${n} replications (max_replications)`,
   precisionReached: (metric: string, rel: number, target: number, n: number) =>
     `precision: ${metric} known to +-${fmtPct(rel)} (target ${fmtPct(target)}) after ${n} replications`,
+  replicationsWithImportance: () =>
+    '--replications does not apply to simulation.method: importance, which runs regenerative cycles until its precision target (simulation.precision.relative_half_width, 10% by default); set simulation.method: crude for a fixed replication count',
+  resumeImportance: () => 'an importance-sampling run cannot be resumed (it is not made of replications); run it again',
+  shardImportance: () => 'an importance-sampling study cannot be sharded (it is not made of replications, and answers in seconds on one machine); set simulation.method: crude to shard it',
+  importancePrecision: (reached: boolean, rel: number, target: number, cycles: number) =>
+    `precision: unavailability (and so downtime_hours) known to +-${fmtPct(rel)} (target ${fmtPct(target)}${reached ? '' : ', NOT reached'}) after ${cycles} biased cycles`,
+  importanceNote: (reason: string) =>
+    `importance sampling (${reason}): the intervals come from the regenerative ratio with likelihood-ratio weights; summary.csv has no quantiles and replications.csv no rows (there are no per-year values)`,
   noLossesSeen: (n: number, years: number) =>
     `note: no loss of service in ${n} replications (${years.toPrecision(3)} simulated years): the interval is not informative; ` +
     `with 95% confidence the incident rate is below ${(3 / years).toPrecision(2)} per year (rule of three)`,
@@ -115,6 +123,8 @@ export const checkMessages = {
   statNotJudged: (stat: string, judged: readonly string[]) => `check does not judge .${stat} gates (it judges ${judged.join(', ')})`,
   quantileNotAvailable: (metric: string, stat: string) =>
     `${metric}.${stat} is not available: ${metric} is a ratio estimator over all replications together (summary.csv has no quantiles for it); gate its mean, ci_low or ci_high instead`,
+  quantileUnderImportance: (metric: string, stat: string) =>
+    `${metric}.${stat} is not available under importance sampling (simulation.method): it estimates means, not the distribution of a year's ${metric}; gate its mean, ci_low or ci_high, or set simulation.method: crude`,
   baselineMissing: (dir: string, what: string) => `--baseline ${dir}: ${what} (expected a results folder written by resim run or resim check)`,
   baselineOtherScenario: (dir: string, theirs: string, ours: string) =>
     `--baseline ${dir} holds results of scenario "${theirs}", not "${ours}" (run.json's scenario differs): a baseline must be an earlier run of the same scenario`,

@@ -22,6 +22,7 @@ import type { ReplicationDetail, RunConfig } from '../models/study.js';
 import { SUMMARY_COLUMNS, summarizeMetrics, type SummaryRow } from '../models/summary.js';
 import { tierVerdict, topologyFacts, type TierVerdict } from '../models/tier.js';
 import type { CauseRow, IncidentRow, StudyResults } from '../reports/results.js';
+import { markovProblems, type Method } from './rare.js';
 import { VERSION } from './version.js';
 
 export const MODEL_MODULE = new URL('../models/study.js', import.meta.url).href;
@@ -52,6 +53,8 @@ export interface Study {
   warnings: Problem[];
   /** For a sweep point: the swept parameter and this point's value. */
   point?: { parameter: string; value: string | number };
+  /** simulation.method (cli/rare.ts resolves `auto` when the study runs). */
+  method: Method;
 }
 
 export interface SweepPlan {
@@ -150,11 +153,17 @@ function prepareStudy(loaded: LoadedScenario, o: Overrides): Study {
       problemAt(loaded, 'simulation.precision.metric', `a precision target needs a per-replication metric, one of ${defs.filter((d) => d.kind === 'mean').map((d) => d.name).join(', ')}`),
     ]);
   }
+  const method = (sim.method ?? 'crude') as Method;
+  if (method === 'importance') {
+    const refused = markovProblems(loaded, expansion.facility);
+    if (refused) throw refused;
+  }
   return {
     loaded,
     config,
     scope,
     defs,
+    method,
     replications: precision ? undefined : (o.replications ?? sim.replications ?? 1000),
     precision,
     exact: exactFigures(expansion.facility),

@@ -90,6 +90,7 @@ export async function shardCommand(a: RunArgs & { shard: string }): Promise<numb
   printWarnings([prepared!]);
   if (prepared!.kind === 'sweep') throw new UsageError(shardMessages.sweep(file));
   const study = prepared!.study;
+  if (study.method === 'importance') throw new UsageError(`${file}: ${messages.shardImportance()}`);
   if (study.replications === undefined) throw new UsageError(shardMessages.precision(file));
   const replications = study.replications;
   const indices = shardIndices(k, n, replications);

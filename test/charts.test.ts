@@ -181,8 +181,11 @@ let ajvValidate: ValidateFunction;
 /** Runs a bundled scenario (cluster ones on a month: a year of jobs is far more events). */
 async function runBundled(file: string): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'resim-charts-'));
-  const cluster = /^cluster:/m.test(readFileSync(join(ROOT, 'scenarios', file), 'utf8'));
-  await run(process.execPath, [CLI, 'run', join('scenarios', file), '--replications', '20', '--workers', '1', '--out', out, '--quiet', ...(cluster ? ['--horizon', '1mo'] : [])], { cwd: ROOT });
+  const text = readFileSync(join(ROOT, 'scenarios', file), 'utf8');
+  const cluster = /^cluster:/m.test(text);
+  // Importance sampling runs regenerative cycles to its own target, not replications.
+  const count = /^\s+method: importance/m.test(text) ? [] : ['--replications', '20'];
+  await run(process.execPath, [CLI, 'run', join('scenarios', file), ...count, '--workers', '1', '--out', out, '--quiet', ...(cluster ? ['--horizon', '1mo'] : [])], { cwd: ROOT });
   if (existsSync(join(out, 'sweep.csv'))) {
     const sweep = sweepInput(out, file.replace(/\.\w+$/, ''));
     // The sweep's own charts, and the study charts of every point (its own results folder).
