@@ -86,6 +86,13 @@ function simulation() {
       precision: precision(),
       seed: seed(),
       start: start(),
+      method: z
+        .enum(['crude', 'importance', 'auto'])
+        .default('crude')
+        .meta({
+          description:
+            'How to estimate: crude (independent replications of the discrete-event model), importance (balanced failure biasing on the Markov chain of an all-exponential facility, the chain of resim exact: unavailability, downtime, incidents and cost with intervals, run until precision.relative_half_width, 10% when no precision is given; a facility outside the Markov model is refused with the reasons), or auto (importance when the facility is Markovian and crude would need more than precision.max_replications replications for the target, else crude). Default: crude.',
+        }),
     })
     .superRefine((value, ctx) => {
       if (value.replications !== undefined && value.precision !== undefined) {
