@@ -27,11 +27,24 @@ export interface Stream {
  * warm-up: a stream costs about 1 microsecond instead of 6, and a draw costs the same to within
  * the noise of bench/engine. Tyche-i passes BigCrush (Neves & Araujo 2011).
  */
-function stateOf(digest: Buffer): { a: number; b: number; c: number; d: number } {
-  const a = digest.readInt32LE(0);
-  const b = digest.readInt32LE(4);
-  const c = digest.readInt32LE(8);
-  const d = digest.readInt32LE(12);
+/** Value of one lowercase hex digit (crypto's hex output) from its char code. */
+function nibble(code: number): number {
+  return code <= 57 ? code - 48 : code - 87;
+}
+
+/** The little-endian int32 of the 8 hex digits at `at` (bytes b0 b1 b2 b3 -> b0 | b1 << 8 | ...). */
+function int32LE(hex: string, at: number): number {
+  let v = 0;
+  for (let k = 3; k >= 0; k--) v = (v << 8) | (nibble(hex.charCodeAt(at + 2 * k)) << 4) | nibble(hex.charCodeAt(at + 2 * k + 1));
+  return v | 0;
+}
+
+/** The generator state: the first 128 bits of the digest as four little-endian int32s. */
+function stateOf(hex: string): { a: number; b: number; c: number; d: number } {
+  const a = int32LE(hex, 0);
+  const b = int32LE(hex, 8);
+  const c = int32LE(hex, 16);
+  const d = int32LE(hex, 24);
   // The all-zero state is a fixed point; it has probability 2^-128, but costs nothing to exclude.
   return { a, b, c, d: a | b | c | d ? d : 1 };
 }
@@ -46,8 +59,21 @@ export function streamSeedKey(seed: string, replication: number, name: string): 
   return hash('sha256', JSON.stringify([seed, replication, name]), 'hex');
 }
 
-function streamDigest(seed: string, replication: number, name: string): Buffer {
-  return hash('sha256', JSON.stringify([seed, replication, name]), 'buffer') as unknown as Buffer;
+/**
+ * JSON encodings of stream names, kept across replications (the names are the model's entities,
+ * a bounded set): JSON.stringify([seed, i, name]) is the replication's prefix `["seed",i` and
+ * `,` + this + `]`, byte for byte.
+ */
+const nameJson = new Map<string, string>();
+
+/** SHA-256 of the triple's JSON as hex (hex output is about twice as fast as a Buffer here). */
+function streamDigest(prefix: string, name: string): string {
+  let json = nameJson.get(name);
+  if (json === undefined) {
+    json = JSON.stringify(name);
+    if (nameJson.size < 100_000) nameJson.set(name, json);
+  }
+  return hash('sha256', `${prefix},${json}]`, 'hex');
 }
 
 class SeededStream implements Stream {
@@ -56,7 +82,7 @@ class SeededStream implements Stream {
   private spareNormal = 0;
   private hasSpareNormal = false;
 
-  constructor(readonly name: string, digest: Buffer) {
+  constructor(readonly name: string, digest: string) {
     this.double = seedrandom.tychei('', { state: stateOf(digest) as never }).double;
   }
 
@@ -90,6 +116,8 @@ class SeededStream implements Stream {
 
 export class Streams {
   private readonly byName = new Map<string, Stream>();
+  /** `["seed",replication` : the JSON of the triple up to the name. */
+  private readonly prefix: string;
 
   constructor(readonly seed: string, readonly replication: number) {
     if (typeof seed !== 'string') {
@@ -98,6 +126,8 @@ export class Streams {
     if (!Number.isSafeInteger(replication) || replication < 0) {
       throw new RangeError(`replication must be an integer >= 0, got ${String(replication)}`);
     }
+    const pair = JSON.stringify([seed, replication]);
+    this.prefix = pair.slice(0, -1);
   }
 
   /**
@@ -107,7 +137,7 @@ export class Streams {
   get(name: string): Stream {
     let stream = this.byName.get(name);
     if (stream === undefined) {
-      stream = new SeededStream(name, streamDigest(this.seed, this.replication, name));
+      stream = new SeededStream(name, streamDigest(this.prefix, name));
       this.byName.set(name, stream);
     }
     return stream;

@@ -4,6 +4,8 @@
  * approximation each has a false-failure probability of about 7e-6 (two-sided); the seeds are
  * fixed, so each run is deterministic anyway.
  */
+import { createHash } from 'node:crypto';
+import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { moments } from './helpers/moments.js';
 import { Streams, streamSeedKey, type Stream } from '../sim/rng.js';
@@ -38,6 +40,24 @@ function correlation(x: Float64Array, y: Float64Array): number {
   }
   return sxy / Math.sqrt(sxx * syy);
 }
+
+describe('stream derivation', () => {
+  it('seeds Tyche-i with the first 128 bits of SHA-256(JSON [seed, replication, name]) as little-endian int32s', () => {
+    // Written out independently of sim/rng.ts (Buffer reads instead of its hex parsing and cached
+    // prefixes): names with quotes, backslashes, unicode and a long one (two SHA-256 blocks).
+    const names = ['ups.a.3/failure', 'a "quoted" \\ name', 'Ümspannwerk/ausfall ⚡', 'x'.repeat(200), ''];
+    for (const [seed, replication] of [['20261204', 0], ['tier "4"', 12345], ['', 7]] as const) {
+      const streams = new Streams(seed, replication);
+      for (const name of names) {
+        const digest = createHash('sha256').update(JSON.stringify([seed, replication, name])).digest();
+        const state = { a: digest.readInt32LE(0), b: digest.readInt32LE(4), c: digest.readInt32LE(8), d: digest.readInt32LE(12) };
+        const reference = seedrandom.tychei('', { state: state as never });
+        const s = streams.get(name);
+        for (let k = 0; k < 5; k++) expect(s.uniform()).toBe(1 - reference.double());
+      }
+    }
+  });
+});
 
 describe('streamSeedKey', () => {
   it('is a 256-bit hex hash', () => {
