@@ -3,15 +3,23 @@
  * against the rules LSF enforces, and resolves it into plain data (models/cluster/spec.ts).
  * Every problem is an InputError located in the scenario file (or the trace).
  */
-import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { checkReservations } from '../models/cluster/reservations.js';
+import { checkReservations, parseWindow } from '../models/cluster/reservations.js';
 import { ClusterSpecError, resolveCluster, type ClusterInput, type ClusterSpec, type TraceJobs } from '../models/cluster/spec.js';
 import { ServerFleet, ServerPlacementError, type GpuPool } from '../models/cluster/servers.js';
 import { Simulation } from '../sim/engine.js';
 import { Streams } from '../sim/rng.js';
 import { effectiveProcs, effectiveWalltime, parseSwf } from '../models/cluster/swf.js';
 import { InputError, problemAt, type LoadedScenario } from '../models/scenario/index.js';
+import { MAX_TRACE_BYTES, readDataFile } from '../models/scenario/datafile.js';
+
+/** Recurring reservation windows one study may lay out (a daily window over about 270 years). */
+export const MAX_RESERVATION_WINDOWS = 100_000;
+
+export const clusterMessages = {
+  tooManyWindows: (count: number, max: number, period: string) =>
+    `this recurring window repeats every ${period} ${count.toPrecision(3)} times over the simulated time (at most ${max}): shorten simulation.horizon`,
+};
 
 export interface ClusterContext {
   loads: string[];
@@ -23,6 +31,15 @@ export function prepareCluster(loaded: LoadedScenario, ctx: ClusterContext): Clu
   const input = (loaded.scenario as { cluster: ClusterInput }).cluster;
   const trace = input.workload?.swf ? readTrace(loaded, input.workload.swf) : null;
 
+  // A recurring window becomes one interval per day or week of the run: bound them before any is made.
+  input.reservations.forEach((r, i) => {
+    const window = r.window === undefined ? undefined : parseWindow(r.window);
+    if (!window) return;
+    const count = Math.ceil(ctx.endHours / (window.period === 'week' ? 168 : 24));
+    if (!(count <= MAX_RESERVATION_WINDOWS)) {
+      throw new InputError([problemAt(loaded, `cluster.reservations.${i}.window`, clusterMessages.tooManyWindows(count, MAX_RESERVATION_WINDOWS, window.period))]);
+    }
+  });
   const hostSlots = new Map<string, number>();
   for (const cls of input.hosts) for (let i = 1; i <= cls.count; i++) hostSlots.set(`${cls.name}-${i}`, cls.gpus);
   const issues = checkReservations(input.reservations, { hosts: hostSlots, groups: Object.keys(input.groups), start: ctx.startIso });
@@ -62,13 +79,9 @@ function checkServersFit(loaded: LoadedScenario, spec: ClusterSpec): void {
 
 function readTrace(loaded: LoadedScenario, file: string): TraceJobs {
   const shown = relative(process.cwd(), file) || file;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError([problemAt(loaded, 'cluster.workload.swf', `cannot read the trace ${shown}: ${(err as Error).message}`)]);
-  }
-  const parsed = parseSwf(text, shown);
+  const read = readDataFile(file, MAX_TRACE_BYTES);
+  if (!read.ok) throw new InputError([problemAt(loaded, 'cluster.workload.swf', `cannot read the trace ${shown}: ${read.reason}`)]);
+  const parsed = parseSwf(read.text, shown);
   const out: TraceJobs = { submitSeconds: [], procs: [], runtimeSeconds: [], walltimeSeconds: [], userIds: [], ids: [], skipped: parsed.skipped.length };
   for (const job of parsed.jobs) {
     const procs = effectiveProcs(job);

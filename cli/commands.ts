@@ -354,8 +354,17 @@ export async function studyExtras(study: Study, output: StudyOutput): Promise<Re
 export async function renderAll(charts: NamedChart[], files: Record<string, string>): Promise<Array<{ name: string; title: string; svg: string }>> {
   const out: Array<{ name: string; title: string; svg: string }> = [];
   for (const c of charts) {
-    const svg = await renderSvg(c.spec);
     const name = safeName(c.name);
+    let svg: string;
+    try {
+      svg = await renderSvg(c.spec);
+    } catch (err) {
+      // A chart is a view of results already computed: one that cannot be drawn (vega trips over
+      // data such as a sweep value named "toString") costs its picture, not the run.
+      const detail = err instanceof Error ? err.message : String(err);
+      process.stderr.write(messages.chartNotRendered(name, detail) + '\n');
+      svg = unrenderedSvg(name, detail);
+    }
     files[`charts/${name}.vl.json`] = JSON.stringify(c.spec, null, 2) + '\n';
     files[`charts/${name}.svg`] = svg;
     const t = (c.spec as { title?: string | { text?: string | string[] } }).title;
@@ -363,6 +372,12 @@ export async function renderAll(charts: NamedChart[], files: Record<string, stri
     out.push({ name, title, svg });
   }
   return out;
+}
+
+/** The stand-in for a chart that could not be rendered: says so, and where its spec is. */
+function unrenderedSvg(name: string, detail: string): string {
+  const text = `chart ${name} could not be rendered (${detail}); its Vega-Lite spec is charts/${name}.vl.json`.replace(/[<>&"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="40"><text x="10" y="25" font-family="sans-serif" font-size="13">${text}</text></svg>\n`;
 }
 
 /** The incidents of the replication with the most downtime (the most to look at), or null when none had any. */
@@ -513,7 +528,7 @@ function sweepTable(points: Study[], outputs: StudyOutput[], references: Record<
     const inside = (x: number) => x >= r.ci_low && x <= r.ci_high;
     if (exact !== undefined && !inside(exact)) notes.push('exact outside CI');
     for (const label of labels) {
-      const ref = references[label]![value];
+      const ref = Object.hasOwn(references[label]!, value) ? references[label]![value] : undefined;
       if (ref !== undefined && !inside(ref)) notes.push(`${label} ${ref} outside CI${exact !== undefined ? ` (exact ${shortNumber(exact, 3)})` : ''}`);
     }
     // Where adding redundancy stops paying: worse than the first point (e.g. N+1 vs a single unit).
@@ -526,7 +541,7 @@ function sweepTable(points: Study[], outputs: StudyOutput[], references: Record<
       `[${shortNumber(r.ci_low)}, ${shortNumber(r.ci_high)}]`,
       exact === undefined ? '' : shortNumber(exact),
       ...labels.map((l) => {
-        const ref = references[l]![value];
+        const ref = Object.hasOwn(references[l]!, value) ? references[l]![value] : undefined;
         return ref === undefined ? '' : String(ref);
       }),
       notes.join('; '),

@@ -31,6 +31,7 @@ export const messages = {
   timeLimitRunning: (e: ReplicationError, key: string) => `replication ${e.replication} (seed ${key}): ${e.detail}`,
   interruptedNothingWritten: (by: string, command: string) =>
     `${by === 'time limit' ? 'error: the time limit (--time-limit) was reached' : `interrupted (${by})`}: ${command} writes no partial results; nothing more was written`,
+  chartNotRendered: (name: string, detail: string) => `warning: chart ${name} could not be rendered (${detail}); its spec is still written (charts/${name}.vl.json)`,
   resumed: (k: number) => `resumed: replications 0..${k - 1} were read from the interrupted run, the rest simulated now`,
   internalError: (detail: string) =>
     `internal error (a bug in resim, not in your scenario): ${detail}\nset RESIM_DEBUG=1 for the stack trace, and please report it`,

@@ -326,7 +326,7 @@ export function sweepRows(plan: SweepPlan, outputs: StudyOutput[], referenceMetr
         exact: exact ?? '',
       };
       for (const label of labels) {
-        const ref = plan.references[label]![value];
+        const ref = Object.hasOwn(plan.references[label]!, value) ? plan.references[label]![value] : undefined;
         row[label] = r.metric === referenceMetric && ref !== undefined ? ref : '';
       }
       rows.push(row);

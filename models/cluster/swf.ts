@@ -258,7 +258,8 @@ class Problems {
  * listing every malformed line (up to MAX_REPORTED_ERRORS, then a count), after reading it all.
  */
 export function parseSwf(text: string, file: string): SwfWorkload {
-  const header: Record<string, string> = {};
+  // No prototype: a header key such as `__proto__` or `constructor` is just a key.
+  const header = Object.create(null) as Record<string, string>;
   const jobs: SwfJob[] = [];
   const skipped: Array<{ line: number; reason: string }> = [];
   const problems = new Problems();

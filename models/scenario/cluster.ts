@@ -2,7 +2,7 @@
  * The GPU cluster (SCENARIOS.md "Cluster"): hosts, scheduler, workload, LSF-style advance
  * reservations (DOMAIN.md §7) and long-lived tenant servers (DOMAIN.md §1).
  */
-import { existsSync } from 'node:fs';
+import { dataFileProblem, MAX_TRACE_BYTES } from './datafile.js';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -10,7 +10,10 @@ import {
   distribution,
   duration,
   exactlyOne,
+  boundedCount,
   integer,
+  LIMITS,
+  withoutPrototype,
   positiveDuration,
   probability,
   reference,
@@ -86,7 +89,8 @@ function workload(ctx: SchemaContext) {
         .min(1, { error: () => m.emptyText() })
         .transform((path, refinement): string => {
           const absolute = resolve(ctx.baseDir, path);
-          if (!existsSync(absolute)) refinement.addIssue({ code: 'custom', message: m.swfNotFound(path) });
+          const problem = dataFileProblem(absolute, MAX_TRACE_BYTES);
+          if (problem !== null) refinement.addIssue({ code: 'custom', message: problem === 'no such file' ? m.swfNotFound(path) : m.fileUnreadable(path, problem) });
           return absolute;
         })
         .optional()
@@ -103,7 +107,7 @@ function workload(ctx: SchemaContext) {
             reservation: z.string().min(1, { error: () => m.emptyText() }).optional().meta({
               description: 'Submitted into this reservation (bsub -U); it must exist in cluster.reservations. Default: none.',
             }),
-            count: integer(1).default(1).meta({ description: 'This many identical jobs, submitted in order. Default: 1.' }),
+            count: boundedCount(1, LIMITS.identicalJobs).default(1).meta({ description: 'This many identical jobs, submitted in order. Default: 1.' }),
           }),
         )
         .optional()
@@ -170,8 +174,8 @@ function reservation() {
 function servers(ctx: SchemaContext) {
   return z
     .strictObject({
-      count: integer(1).meta({ description: 'Number of tenant GPU servers. Required.' }),
-      gpus: integer(1).default(1).meta({ description: 'GPUs per server. Default: 1.' }),
+      count: boundedCount(1, LIMITS.servers).meta({ description: 'Number of tenant GPU servers. Required.' }),
+      gpus: boundedCount(1, LIMITS.gpusPerHost).default(1).meta({ description: 'GPUs per server. Default: 1.' }),
       gpu_model: z.string().min(1, { error: () => m.emptyText() }).optional().meta({
         description: 'GPU model of the servers, e.g. A100 (selects transitions.ecc_check). Default: none.',
       }),
@@ -188,7 +192,7 @@ function servers(ctx: SchemaContext) {
         .strictObject({
           stopped_to_running: distribution(ctx).prefault(0).meta({ description: 'Start latency from Stopped. Default: 0.' }),
           frozen_to_running: distribution(ctx).prefault(0).meta({ description: 'Start latency from Frozen. Default: 0.' }),
-          ecc_check: z.record(z.string().min(1), distribution(ctx)).prefault({}).meta({
+          ecc_check: z.record(z.string().min(1), distribution(ctx)).transform(withoutPrototype).prefault({}).meta({
             description: 'Extra ECC memory test on restore from Frozen, by gpu_model, e.g. {A100: 15min}. Default: none.',
           }),
           migrate: distribution(ctx).optional().meta({ description: 'Time a migration to other hardware takes. Default: none (no migrations).' }),
@@ -222,8 +226,8 @@ export function cluster(ctx: SchemaContext) {
             name: z.string().regex(HOST_NAME, { error: (iss) => m.expectedType('a host name (a letter, then letters, digits, "_" or "-")', iss.input) }).meta({
               description: 'Host name prefix: hosts are named <name>-1 ... <name>-<count>. Required.',
             }),
-            count: integer(1).default(1).meta({ description: 'Number of hosts. Default: 1.' }),
-            gpus: integer(1).default(1).meta({ description: 'GPUs per host (a slot is one GPU). Default: 1.' }),
+            count: boundedCount(1, LIMITS.hostsPerClass).default(1).meta({ description: 'Number of hosts. Default: 1.' }),
+            gpus: boundedCount(1, LIMITS.gpusPerHost).default(1).meta({ description: 'GPUs per host (a slot is one GPU). Default: 1.' }),
             gpu_model: z.string().min(1, { error: () => m.emptyText() }).optional().meta({ description: 'GPU model, e.g. A100 (used by servers.transitions.ecc_check). Default: none.' }),
             load: reference('The load component that powers these hosts. Default: none (always powered).').optional(),
             boot: duration().prefault(0).meta({ description: 'Boot time after power returns. Default: 0.' }),
@@ -252,6 +256,7 @@ export function cluster(ctx: SchemaContext) {
         .meta({ description: 'Requeued jobs restart from their last checkpoint. Default: none (restart from the beginning).' }),
       groups: z
         .record(z.string().min(1, { error: () => m.emptyText() }), z.array(z.string().min(1, { error: () => m.emptyText() })))
+        .transform(withoutPrototype)
         .prefault({})
         .meta({ description: 'User groups: {groupA: [alice, bob]}. Default: none.' }),
       workload: workload(ctx),

@@ -13,7 +13,9 @@ import {
   failureKeys,
   failureProcess,
   foldFailures,
-  integer,
+  boundedCount,
+  LIMITS,
+  withoutPrototype,
   notBoth,
   positiveDuration,
   power,
@@ -96,7 +98,7 @@ function generator(ctx: SchemaContext) {
       .strictObject({
         capacity: capacity(ctx).meta({ description: 'Rating of one genset (kW, or kVA times power_factor). Required.' }),
         start_delay: duration().prefault(0).meta({ description: 'Time one start attempt takes until the unit carries load. Default: 0.' }),
-        start_attempts: integer(1).default(1).meta({ description: 'Start attempts per demand. Default: 1.' }),
+        start_attempts: boundedCount(1, LIMITS.startAttempts).default(1).meta({ description: 'Start attempts per demand. Default: 1.' }),
         fail_to_start: probability().prefault(0).meta({ description: 'Probability that one start attempt fails. Default: 0.' }),
         fail_to_run: failureProcess(ctx, 'Failures while running: {mtbf} or {failure}; the clock runs only while the unit runs.')
           .optional()
@@ -269,6 +271,7 @@ export function components(ctx: SchemaContext) {
   ]);
   return z
     .record(componentName(), component)
+    .transform(withoutPrototype)
     .prefault({})
     .meta({
       description: 'The facility: named components, each with a type (group, utility, generator, transfer_switch, ups, distribution, cooling, load). Names start with a letter and hold letters, digits, "_" and "-". Default: none.',

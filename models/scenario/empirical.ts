@@ -3,7 +3,7 @@
  * "Distributions"). An optional header names the unit of bare numbers ("hours", "minutes");
  * without one, bare numbers are hours as everywhere else in a scenario.
  */
-import { readFileSync } from 'node:fs';
+import { MAX_EMPIRICAL_BYTES, readDataFile } from './datafile.js';
 import * as m from './messages.js';
 import { headerUnit, parseDuration } from './units.js';
 
@@ -11,13 +11,9 @@ export type Empirical = { ok: true; values: number[] } | { ok: false; message: s
 
 /** Reads `path`; messages name the file as the scenario wrote it (`shownAs`). */
 export function readEmpirical(path: string, shownAs: string): Empirical {
-  let content: string;
-  try {
-    content = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, message: code === 'ENOENT' ? m.fileNotFound(shownAs) : m.fileUnreadable(shownAs, String((error as Error).message)) };
-  }
+  const read = readDataFile(path, MAX_EMPIRICAL_BYTES);
+  if (!read.ok) return { ok: false, message: read.reason === 'no such file' ? m.fileNotFound(shownAs) : m.fileUnreadable(shownAs, read.reason) };
+  const content = read.text;
   const values: number[] = [];
   let toHours = (amount: number): number => amount;
   let headerSeen = false;

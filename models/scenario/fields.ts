@@ -158,6 +158,35 @@ export function integer(minimum: number) {
  */
 export const MAX_REPLICATIONS = 1_000_000;
 
+/**
+ * A count of things the model builds one by one (hosts, servers, identical jobs, crews, units):
+ * a whole number from `minimum` to `maximum`, so a typo such as 1838687209 hosts is an error
+ * at its line, not minutes of allocation and an out-of-memory crash.
+ */
+export function boundedCount(minimum: number, maximum: number) {
+  return integer(minimum).max(maximum, { error: (iss) => m.atMost(maximum, iss.input) });
+}
+
+/** Upper bounds of the counts a scenario may write (far above any real facility or cluster). */
+export const LIMITS = {
+  /** Working units N of one group (N: or the number written in the notation). */
+  units: 10_000,
+  hostsPerClass: 100_000,
+  gpusPerHost: 1024,
+  servers: 100_000,
+  identicalJobs: 1_000_000,
+  crews: 10_000,
+  startAttempts: 1000,
+} as const;
+
+/**
+ * A name-keyed table as an object without a prototype, so looking up a name the user wrote
+ * ("toString", "constructor") finds an entry or nothing, never an inherited function.
+ */
+export function withoutPrototype<T>(record: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, record);
+}
+
 /** A replication count: a whole number from `minimum` to MAX_REPLICATIONS. */
 export function replicationCount(minimum: number) {
   return integer(minimum).max(MAX_REPLICATIONS, { error: (iss) => m.atMost(MAX_REPLICATIONS, iss.input) });
@@ -372,6 +401,10 @@ export function redundancy() {
     .union([z.string(), z.int()], { error: (iss) => m.expectedType('a redundancy notation like "N+1" or "2(N+1)"', iss.input) })
     .transform((value, ctx): string => {
       const notation = String(value).trim();
+      // Every number in the notation counts units or subsystems built one by one (the parser
+      // itself lays them out), so a huge one is refused before it is parsed.
+      const big = (notation.match(/\d+/g) ?? []).map(Number).find((n) => !(n <= LIMITS.units));
+      if (big !== undefined) return fail(ctx, m.redundancyNotation(m.atMost(LIMITS.units, big)));
       const reason = checkRedundancy(notation);
       return reason === null ? notation : fail(ctx, m.redundancyNotation(reason));
     })
@@ -383,7 +416,7 @@ export function redundancy() {
 
 /** An explicit N (working units), overriding the one computed from the load. */
 export function workingUnits() {
-  return integer(1).optional().meta({
+  return boundedCount(1, LIMITS.units).optional().meta({
     description: 'Number of working units N. Default: written in the notation ("3+1") or computed as ceil(power carried / unit capacity).',
   });
 }

@@ -8,15 +8,15 @@
  * Every problem of every phase is collected, located and thrown together as one InputError.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { MAX_SCENARIO_BYTES, readDataFile } from './datafile.js';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { errorMap, toProblems } from './issues.js';
 import { Locator, type PathKey } from './locate.js';
 import * as m from './messages.js';
 import { InputError, sortProblems, type Problem } from './problems.js';
 import { DEFAULT_POWER_FACTOR, scenarioSchema, type Scenario } from './schema.js';
-import { advise, crossCheck } from './semantics.js';
+import { advise, crossCheck, sizeProblems } from './semantics.js';
 
 export interface LoadedScenario {
   /** The file as the user named it. */
@@ -38,19 +38,94 @@ interface Parsed {
   notes: Problem[];
 }
 
+/**
+ * Limits on what a document may make the parser and validator do: aliases may not expand past
+ * MAX_ALIAS_COUNT nodes (the yaml package's check against "billion laughs"), and nothing may nest
+ * deeper than MAX_DEPTH (no scenario needs a tenth of it; beyond a few hundred levels the
+ * recursive parser would run out of stack).
+ */
+export const MAX_ALIAS_COUNT = 100;
+export const MAX_DEPTH = 64;
+
 function parse(text: string, file: string): Parsed {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, version: '1.2', uniqueKeys: true });
-  const locator = new Locator(doc, lineCounter, file);
-  const syntax = (offset: number, message: string): Problem => ({ file, ...locator.at(offset), path: '', message: m.yamlSyntax(message), severity: 'error' });
-  if (doc.errors.length > 0) throw new InputError(doc.errors.map((error) => syntax(error.pos[0], error.message)));
-  const notes = doc.warnings.map((warning): Problem => ({ ...syntax(warning.pos[0], ''), message: m.yamlWarning(warning.message), severity: 'warning' }));
+  let doc;
   try {
-    return { locator, raw: doc.toJS(), notes };
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, version: '1.2', uniqueKeys: true });
   } catch (error) {
-    // toJS refuses documents whose aliases would expand without bound.
-    throw new InputError([syntax(0, String((error as Error).message))]);
+    if (!(error instanceof RangeError)) throw error;
+    throw new InputError([{ file, line: 1, col: 1, path: '', message: m.nestedTooDeeply(MAX_DEPTH), severity: 'error' }]);
   }
+  const locator = new Locator(doc, lineCounter, file);
+  const at = (offset: number, message: string): Problem => ({ file, ...locator.at(offset), path: '', message, severity: 'error' });
+  const syntax = (offset: number, message: string): Problem => at(offset, m.yamlSyntax(message));
+  if (doc.errors.length > 0) {
+    // The parser recurses per level: a stack overflow is a document nested too deeply, not a crash.
+    throw new InputError(doc.errors.map((error) => (/call stack/i.test(error.message) ? at(error.pos[0], m.nestedTooDeeply(MAX_DEPTH)) : syntax(error.pos[0], error.message))));
+  }
+  const notes = doc.warnings.map((warning): Problem => ({ ...syntax(warning.pos[0], ''), message: m.yamlWarning(warning.message), severity: 'warning' }));
+  const odd = structureProblem(doc.contents as Node | null, MAX_DEPTH);
+  if (odd) throw new InputError([{ ...locator.problem(odd.path, odd.message), ...locator.at(odd.node.range?.[0] ?? 0) }]);
+  try {
+    return { locator, raw: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), notes };
+  } catch (error) {
+    // toJS refuses documents whose aliases would expand without bound: point at the first alias.
+    const alias = firstAlias(doc.contents as Node | null);
+    const message = error instanceof ReferenceError && /alias/i.test(error.message) ? m.aliasExpansion(MAX_ALIAS_COUNT) : m.yamlSyntax(String((error as Error).message));
+    throw new InputError([alias ? { ...locator.problem(alias.path, message), ...locator.at(alias.node.range?.[0] ?? 0) } : at(0, message)]);
+  }
+}
+
+interface Located {
+  node: Node;
+  path: PathKey[];
+}
+
+/** Children of a collection node with the key path element of each (aliases are not followed). */
+function children(node: Node): Array<[PathKey, Node | null]> {
+  if (isMap(node)) return node.items.map((pair) => [isScalar(pair.key) ? String(pair.key.value) : '?', (pair.value as Node | null) ?? null]);
+  if (isSeq(node)) return node.items.map((item, i) => [i, (item as Node | null) ?? null]);
+  return [];
+}
+
+/**
+ * The first node (depth first, walked without recursion) nested deeper than `max` collections,
+ * or the first mapping key that is itself a list, mapping or alias, or a scalar that reads as data
+ * (`? [a, b]: 1`, `!!binary k: 1`): no scenario key is.
+ */
+function structureProblem(root: Node | null, max: number): (Located & { message: string }) | null {
+  const stack: Array<{ node: Node; path: PathKey[] }> = root ? [{ node: root, path: [] }] : [];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (path.length > max) return { node, path: path.slice(0, max), message: m.nestedTooDeeply(max) };
+    if (isMap(node)) {
+      const complex = node.items.find(
+        (pair) => pair.key !== null && typeof pair.key === 'object' && (!isScalar(pair.key) || (typeof pair.key.value === 'object' && pair.key.value !== null)),
+      );
+      if (complex) return { node: complex.key as Node, path, message: m.complexKey() };
+    }
+    const kids = children(node);
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const [key, child] = kids[i]!;
+      if (child) stack.push({ node: child, path: [...path, key] });
+    }
+  }
+  return null;
+}
+
+/** The first alias node of the document, with its key path. */
+function firstAlias(root: Node | null): Located | null {
+  const stack: Array<{ node: Node; path: PathKey[] }> = root ? [{ node: root, path: [] }] : [];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (isAlias(node)) return { node, path };
+    const kids = children(node);
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const [key, child] = kids[i]!;
+      if (child) stack.push({ node: child, path: [...path, key] });
+    }
+  }
+  return null;
 }
 
 const schemas = new Map<string, ReturnType<typeof scenarioSchema>>();
@@ -90,7 +165,7 @@ function validate(text: string, file: string, parsed: Parsed, checkSweep: boolea
   if (!result.success) problems.push(...toProblems(result.error.issues, locator));
   if (!result.success || problems.some((p) => p.severity === 'error')) throw new InputError(problems);
   const scenario = result.data;
-  problems.push(...advise(scenario, locator));
+  problems.push(...sizeProblems(scenario, locator), ...advise(scenario, locator));
   const loaded: LoadedScenario = {
     file,
     text,
@@ -166,14 +241,9 @@ function override(loaded: LoadedScenario, parsed: Parsed, dottedPath: string, va
 
 /** Loads and validates a scenario file; throws InputError with every problem found. */
 export function loadScenarioFile(path: string): LoadedScenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((error as Error).message);
-    throw new InputError([{ file: path, line: 1, col: 1, path: '', message: m.cannotReadFile(reason), severity: 'error' }]);
-  }
-  return loadScenarioText(text, path);
+  const read = readDataFile(path, MAX_SCENARIO_BYTES);
+  if (!read.ok) throw new InputError([{ file: path, line: 1, col: 1, path: '', message: m.cannotReadFile(read.reason), severity: 'error' }]);
+  return loadScenarioText(read.text, path);
 }
 
 /** Validates scenario text; `file` names it in problems and anchors relative data paths. */

@@ -26,6 +26,12 @@ function list(words: readonly string[]): string {
 export const cannotReadFile = (reason: string): string => `cannot read the scenario file: ${reason}`;
 export const yamlSyntax = (detail: string): string => `syntax error: ${detail}`;
 export const yamlWarning = (detail: string): string => `YAML: ${detail}`;
+export const tooManyUnits = (n: number, max: number): string =>
+  `this unit capacity against the load would make N about ${n.toPrecision(3)} units (at most ${max}): check the units of capacity and power, or write N`;
+export const complexKey = (): string => 'a key must be plain text, not a list, a mapping or an alias';
+export const nestedTooDeeply = (max: number): string => `nested too deeply: a scenario has no value more than ${max} levels down`;
+export const aliasExpansion = (max: number): string =>
+  `YAML aliases expand too much (more than ${max} alias uses, counting repeats through nested anchors): an "alias bomb"? Write the values out, or use fewer aliases`;
 export const notAMapping = (got: unknown): string =>
   `a scenario file is a mapping of keys (scenario, components, simulation, ...), got ${shown(got)}`;
 

@@ -12,7 +12,9 @@ import {
   ON_OBJECTS,
   distribution,
   duration,
-  integer,
+  boundedCount,
+  LIMITS,
+  withoutPrototype,
   MAX_REPLICATIONS,
   replicationCount,
   positiveDuration,
@@ -128,7 +130,7 @@ function maintenance() {
 function crews(ctx: SchemaContext) {
   return z
     .strictObject({
-      count: integer(1).meta({ description: 'Number of repair crews. Required.' }),
+      count: boundedCount(1, LIMITS.crews).meta({ description: 'Number of repair crews. Required.' }),
       logistics_delay: distribution(ctx).optional().meta({ description: 'Time a crew needs before starting a repair. Default: none (0).' }),
     })
     .optional()
@@ -197,8 +199,9 @@ function sweep() {
         })
         .meta({ description: 'The values: a list, or {from, to, step} for numbers (output as a list). Required.' }),
       reference: z
-        .record(z.string(), z.record(z.string(), z.number()))
-        .default({})
+        .record(z.string(), z.record(z.string(), z.number()).transform(withoutPrototype))
+        .transform(withoutPrototype)
+        .default(withoutPrototype({}))
         .meta({ description: 'Published figures to show beside the simulation: {label: {value: number}}, in the units of downtime_hours (h/yr); sweep.csv puts them on the downtime_hours rows, in a column named after the label. Default: none.' }),
     })
     .optional()

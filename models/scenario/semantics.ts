@@ -8,6 +8,7 @@
  */
 import { redundancyNotes } from '../redundancy.js';
 import { COMPONENT_TYPES, REDUNDANT_TYPES } from './components.js';
+import { LIMITS } from './fields.js';
 import type { Locator, PathKey } from './locate.js';
 import * as m from './messages.js';
 import type { Problem } from './problems.js';
@@ -246,6 +247,32 @@ export function crossCheck(raw: unknown, locator: Locator): Problem[] {
 }
 
 /** Warnings about a valid scenario: likely typos that would not stop a run. */
+/**
+ * Errors on sizes the expansion would build one unit at a time: N computed from the load
+ * (ceil(power carried / unit capacity)) may not exceed LIMITS.units. The power carried is
+ * bounded above by every load plus every cooling unit the heat could call for, so a real
+ * design is never refused; `power: 1e9kW` on 1 W units is, at its line, before anything is built.
+ */
+export function sizeProblems(scenario: Scenario, locator: Locator): Problem[] {
+  type Unit = { capacity?: number; power?: number };
+  type Component = { type: string; N?: number; unit?: Unit; power?: number };
+  const components = Object.entries(scenario.components as Record<string, Component>);
+  const loads = components.reduce((sum, [, c]) => sum + (c.type === 'load' ? (c.power ?? 0) : 0), 0);
+  let carried = loads;
+  for (const [, c] of components) {
+    const capacity = c.unit?.capacity ?? 0;
+    if (c.type === 'cooling' && capacity > 0) carried += (c.unit?.power ?? 0) * (Math.ceil(loads / capacity) + 1) * 2;
+  }
+  const problems: Problem[] = [];
+  for (const [name, c] of components) {
+    const capacity = c.unit?.capacity;
+    if (c.N !== undefined || capacity === undefined || !(capacity > 0)) continue;
+    const n = Math.ceil(carried / capacity);
+    if (!(n <= LIMITS.units)) problems.push(locator.problem(['components', name, 'unit', 'capacity'], m.tooManyUnits(n, LIMITS.units)));
+  }
+  return problems;
+}
+
 export function advise(scenario: Scenario, locator: Locator): Problem[] {
   const problems: Problem[] = [];
   const warn = (path: PathKey[], message: string) => problems.push(locator.problem(path, message, { severity: 'warning' }));
