@@ -117,7 +117,7 @@ describe('SIGTERM during a run, then --resume', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
     child.kill('SIGTERM');
     const code = await exited;
     expect(code, stderr).toBe(143);
