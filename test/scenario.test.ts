@@ -229,7 +229,7 @@ describe('references between components', () => {
 describe('simulation settings', () => {
   it('fill in the documented defaults', () => {
     const { scenario } = load(MINIMAL);
-    expect(scenario.simulation).toEqual({ horizon: 8760, warmup: 0, replications: 1000, seed: '1', start: '2026-01-01T00:00:00.000Z' });
+    expect(scenario.simulation).toEqual({ horizon: 8760, warmup: 0, replications: 1000, seed: '1', start: '2026-01-01T00:00:00.000Z', method: 'crude' });
     expect(scenario.costs).toBeUndefined();
     expect(scenario.crews).toBeUndefined();
     expect(scenario.maintenance).toEqual([]);
