@@ -50,6 +50,10 @@ export class Unit {
   private failureStream: Stream | null = null;
   private repairStream: Stream | null = null;
   private logisticsStream: Stream | null = null;
+  /** Stream names, built once (every replication asks for them again). */
+  private readonly failureKey: string;
+  private readonly repairKey: string;
+  private readonly logisticsKey: string;
 
   constructor(
     readonly name: string,
@@ -60,6 +64,9 @@ export class Unit {
     private readonly sim: Simulation,
   ) {
     this.timer = sim.timer(name, () => (this.state === UnitState.up ? this.fail() : this.repaired()));
+    this.failureKey = `${name}/failure`;
+    this.repairKey = `${name}/repair`;
+    this.logisticsKey = `${name}/logistics`;
   }
 
   /** Available: not failed and not in maintenance. */
@@ -129,7 +136,7 @@ export class Unit {
   private enterService(): void {
     this.state = UnitState.up;
     if (!this.failure) return;
-    this.failureStream ??= this.streams!.get(`${this.name}/failure`);
+    this.failureStream ??= this.streams!.get(this.failureKey);
     const ttf = this.failure.sample(this.failureStream);
     if (this.clockOn) this.sim.after(this.timer, ttf);
     else this.remaining = ttf;
@@ -166,10 +173,10 @@ export class Unit {
     this.state = UnitState.repairing;
     let delay = 0;
     if (logistics) {
-      this.logisticsStream ??= this.streams!.get(`${this.name}/logistics`);
+      this.logisticsStream ??= this.streams!.get(this.logisticsKey);
       delay = logistics.sample(this.logisticsStream);
     }
-    this.repairStream ??= this.streams!.get(`${this.name}/repair`);
+    this.repairStream ??= this.streams!.get(this.repairKey);
     this.sim.after(this.timer, delay + this.repair!.sample(this.repairStream));
   }
 
