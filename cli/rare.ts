@@ -26,6 +26,7 @@ import { SUMMARY_COLUMNS, type SummaryRow } from '../models/summary.js';
 import { tierVerdict, topologyFacts } from '../models/tier.js';
 import { normalQuantile } from '../sim/stats.js';
 import type { Study, StudyOutput } from './pipeline.js';
+import { ReportedError } from './messages.js';
 import { VERSION } from './version.js';
 
 export type Method = 'crude' | 'importance' | 'auto';
@@ -92,7 +93,14 @@ export function runImportance(study: Study, choice: MethodChoice): StudyOutput {
   const started = performance.now();
   const target = study.precision?.relativeHalfWidth ?? DEFAULT_IMPORTANCE_TARGET;
   const confidence = study.precision?.confidence ?? 0.95;
-  const r = importanceSampling(study.config.facility, { seed: study.config.seed, relativeHalfWidth: target, confidence });
+  let r: ImportanceResult;
+  try {
+    r = importanceSampling(study.config.facility, { seed: study.config.seed, relativeHalfWidth: target, confidence });
+  } catch (e) {
+    // The one refusal left at run time: the paths discovered more states than the memory bound.
+    if (e instanceof ExactRefusal) throw new ReportedError(`${study.loaded.file}: importance sampling stopped: ${e.message}`, 2);
+    throw e;
+  }
   const rows = importanceRows(study, r);
   const wallSeconds = (performance.now() - started) / 1000;
   const downtime = rows.find((x) => x.metric === 'downtime_hours')!;

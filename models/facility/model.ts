@@ -141,7 +141,7 @@ export class FacilityModel {
   private outOfService = new Uint8Array(0);
   /** Indices of the nodes whose `propagateDraw` does something, in reverse topological order. */
   private drawNodes = new Int32Array(0);
-  /** Are there UPS nodes (whose evaluation sets battery rates, so draws must be propagated)? */
+  /** 1 for UPS nodes: their evaluation sets battery rates, so draws must be propagated after it. */
   private upsNode = new Uint8Array(0);
   /** Maintenance plans waiting for their redundancy (retried at every settle while > 0). */
   private readonly planWaits = { count: 0 };
@@ -280,7 +280,7 @@ export class FacilityModel {
   }
 
   /** Judge this node again at the end of the instant (maintenance took it out or put it back). */
-  markNode(node: PowerNode): void {
+  private markNode(node: PowerNode): void {
     this.nodePending[node.index] = 1;
     this.anyPending = true;
     this.sim.markDirty();
