@@ -74,7 +74,13 @@ function decide(study: Study): MethodChoice {
     if (e instanceof ExactRefusal) return { method: 'crude', reason: `auto: the facility is not a Markov model (${e.refusals[0]!.message})` };
     throw e;
   }
-  const coarse = importanceSampling(study.config.facility, { seed: `${study.config.seed}/auto`, relativeHalfWidth: 0.3, maxSeconds: 5 });
+  let coarse: ImportanceResult;
+  try {
+    coarse = importanceSampling(study.config.facility, { seed: `${study.config.seed}/auto`, relativeHalfWidth: 0.3, maxSeconds: 5 });
+  } catch (e) {
+    if (e instanceof ExactRefusal) return { method: 'crude', reason: `auto: ${e.message}` };
+    throw e;
+  }
   const nu = coarse.incidentsPerYear.mean / HOURS_PER_YEAR;
   const u = coarse.unavailability.mean;
   if (!(nu > 0 && u > 0)) return { method: 'importance', reason: 'auto: the coarse importance-sampling run saw no loss; crude Monte Carlo would see none either' };
