@@ -27,6 +27,7 @@ import { colorEnabled, renderTable } from '../reports/table.js';
 import { UsageError } from './messages.js';
 import { compareChart } from '../reports/charts.js';
 import { checkFlags, loadAll, prepareAll, printWarnings, renderAll, runStudy, type RunArgs } from './commands.js';
+import { chooseMethod } from './rare.js';
 import type { Study, StudyOutput } from './pipeline.js';
 
 export const COMPARISON_COLUMNS = [
@@ -65,6 +66,12 @@ export async function compareCommand(a: RunArgs): Promise<number> {
   for (const [i, p] of prepared.entries()) {
     if (p.kind !== 'study') throw new UsageError(`${a.files[i]} is a sweep: compare its points' scenario files instead`);
     studies.push(p.study);
+  }
+  for (const [i, s] of studies.entries()) {
+    // Common random numbers pair replications; importance sampling has none to pair.
+    if (s.method !== 'crude' && chooseMethod(s).method === 'importance') {
+      throw new UsageError(`${a.files[i]}: compare pairs replications under common random numbers, and simulation.method importance runs none; run it on its own (resim run) or set simulation.method: crude`);
+    }
   }
   const names = studies.map((s) => s.config.scenario);
   const twice = names.find((n, i) => names.indexOf(n) !== i);

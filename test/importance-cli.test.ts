@@ -2,7 +2,7 @@
  * `simulation.method` through the real command line: importance sampling writes a results folder
  * whose interval contains `resim exact`'s answer; a facility outside the Markov model is refused
  * with located reasons; `auto` picks importance only where crude Monte Carlo could not reach the
- * target; check gates means but refuses quantiles; sharding and --replications are refused.
+ * target; check gates means but refuses quantiles; sharding, compare and --replications are refused.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,13 +71,17 @@ describe('simulation.method: importance', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('refuses --replications and --shard, which have no meaning for regenerative cycles', () => {
+  it('refuses --replications, --shard and compare, which have no meaning for regenerative cycles', () => {
     const reps = resim(['run', RARE, '--replications', '100', '--out', join(dir, 'reps')]);
     expect(reps.code).toBe(2);
     expect(reps.stderr).toMatch(/--replications does not apply to simulation\.method: importance/);
     const shard = resim(['run', RARE, '--shard', '1/2', '--out', join(dir, 'shard')]);
     expect(shard.code).toBe(2);
     expect(shard.stderr).toMatch(/cannot be sharded/);
+    const compare = resim(['compare', RARE, new URL('../scenarios/tier1-single-path.yaml', import.meta.url).pathname, '--out', join(dir, 'compare')]);
+    expect(compare.code).toBe(2);
+    expect(compare.stderr).toMatch(/compare pairs replications under common random numbers/);
+    expect(existsSync(join(dir, 'compare'))).toBe(false);
   });
 
   it('check judges a mean gate on the importance estimate, and refuses a quantile gate before running', () => {
