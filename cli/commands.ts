@@ -443,9 +443,10 @@ export function defaultWorkers(): number {
 }
 
 function studyHeader(study: Study, o: StudyOutput): string {
-  const run = o.run as { replications: number; events: number; wall_seconds: number; workers: number; importance?: { cycles: number; crude_cycles: number; biasing: number } };
+  const run = o.run as { replications: number; events: number; wall_seconds: number; workers: number; importance?: { cycles: number; crude_cycles: number; biasing: number | null } };
   if (run.importance) {
     const is = run.importance;
+    if (is.biasing === null) return `${study.config.scenario}: importance sampling, no cycle needed (the load cannot be lost), ${run.wall_seconds.toFixed(2)} s\n`;
     return `${study.config.scenario}: importance sampling (balanced failure biasing ${is.biasing}), ${is.cycles} biased + ${is.crude_cycles} crude regenerative cycles, seed ${study.config.seed}, ${run.wall_seconds.toFixed(2)} s\n`;
   }
   const years = study.config.horizonHours / 8760;
@@ -475,8 +476,10 @@ function summaryTable(study: Study, o: StudyOutput): [string[], string[][]] {
 
 function studyNotes(study: Study, o: StudyOutput): string[] {
   const notes: string[] = [];
-  const run = o.run as { replications: number; precision: null | { reached: boolean; relative_half_width: number; metric: string; target_relative_half_width: number }; importance?: { cycles: number } };
-  if (run.importance && run.precision) {
+  const run = o.run as { replications: number; precision: null | { reached: boolean; relative_half_width: number; metric: string; target_relative_half_width: number }; importance?: { cycles: number; loss_unreachable: boolean } };
+  if (run.importance?.loss_unreachable) {
+    notes.push(messages.lossUnreachable());
+  } else if (run.importance && run.precision) {
     notes.push(messages.importancePrecision(run.precision.reached, run.precision.relative_half_width, run.precision.target_relative_half_width, run.importance.cycles));
   } else if (run.precision && !run.precision.reached) {
     notes.push(messages.precisionNotReached(run.precision.metric, run.precision.relative_half_width, run.precision.target_relative_half_width, run.replications));

@@ -135,10 +135,11 @@ export function runImportance(study: Study, choice: MethodChoice): StudyOutput {
       checkpoints: [],
     },
     importance: {
+      loss_unreachable: r.lossUnreachable,
       cycles: r.cycles,
       crude_cycles: r.crudeCycles,
       cycles_reaching_loss: r.hits,
-      biasing: r.biasing,
+      biasing: finite(r.biasing),
       pilot: r.pilot.map((p) => ({ biasing: p.biasing, relative_variance_per_step: finite(p.relativeVariancePerStep) })),
       steps: r.steps,
       states_visited: r.statesVisited,

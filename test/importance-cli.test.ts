@@ -98,6 +98,26 @@ describe('simulation.method: importance', () => {
   });
 });
 
+describe('simulation.method: importance on a load that cannot be lost', () => {
+  it.each([
+    ['nothing fails', 'grid: {type: utility}\n  it: {type: load, power: 10kW, input: grid}'],
+    [
+      'failures, but none that loses the load',
+      'grid: {type: utility}\n  g: {type: group, redundancy: 1, unit: {capacity: 10kW, mtbf: 1000h, mttr: 10h}}\n  it: {type: load, power: 5kW, input: [grid, g]}',
+    ],
+  ])('%s: downtime and incidents exactly 0, said so, exit 0', (_, components) => {
+    const file = write(`never-${components.length}.yaml`, `scenario: never\nsimulation: {method: importance}\ncomponents:\n  ${components}\n`);
+    const out = join(dir, `never-${components.length}`);
+    const r = resim(['run', file, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/no reachable state of the Markov chain leaves a load unserved/);
+    const rows = new Map(csvRows(join(out, 'summary.csv')).map((row) => [row.metric!, row]));
+    for (const metric of ['downtime_hours', 'unavailability', 'incidents']) expect([rows.get(metric)!.mean, rows.get(metric)!.ci_high]).toEqual(['0', '0']);
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { importance: { loss_unreachable: boolean } };
+    expect(run.importance.loss_unreachable).toBe(true);
+  });
+});
+
 describe('simulation.method: auto', () => {
   it('chooses importance for the 6.4e-10 UPS model, where crude would need far more than max_replications', () => {
     const file = write('auto-rare.yaml', readFileSync(RARE, 'utf8').replace(/^ {2}method: importance/m, '  method: auto'));

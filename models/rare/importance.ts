@@ -70,6 +70,11 @@ export interface ImportanceResult {
   /** Biasing probabilities tried by the pilot runs, with their work-normalised variance. */
   pilot: Array<{ biasing: number; relativeVariancePerStep: number }>;
   reached: boolean;
+  /**
+   * True when the chain cannot lose the load at all (nothing fails, or no reachable state leaves
+   * a load unserved, checked exhaustively): the figures are then exactly 0, not estimates.
+   */
+  lossUnreachable: boolean;
   /** Largest single-cycle contribution L·Z as a share of the sum (a weight-degeneracy warning above ~0.1). */
   largestWeightShare: number;
   statesVisited: number;
@@ -223,6 +228,31 @@ function pickKind(rate: Float64Array, flags: Uint8Array, flag: number, v: number
 
 const PILOT_BIASINGS = [0.2, 0.3, 0.5] as const;
 
+/** States a reachability check may explore before giving up (then sampling decides). */
+const REACHABILITY_LIMIT = 20_000;
+
+/**
+ * Can the chain reach a state with a load unserved? Breadth first from state 0: true as soon as
+ * one is found, false when every reachable state was seen and none is, null past `limit` states.
+ */
+function lossReachable(chain: ChainExplorer, limit: number): boolean | null {
+  const seen = new Set<number>([0]);
+  const queue = [0];
+  for (let k = 0; k < queue.length; k++) {
+    const s = queue[k]!;
+    if (!chain.served(s)) return true;
+    const tr = chain.transitions(s);
+    for (let e = 0; e < tr.target.length; e++) {
+      const next = tr.target[e]!;
+      if (seen.has(next)) continue;
+      if (seen.size >= limit) return null;
+      seen.add(next);
+      queue.push(next);
+    }
+  }
+  return false;
+}
+
 /**
  * Estimates unavailability, downtime and incident frequency of an all-exponential facility by
  * importance sampling. Throws ExactRefusal (with located reasons) outside the Markov model.
@@ -235,6 +265,29 @@ export function importanceSampling(f: FacilitySpec, options: ImportanceOptions):
   const maxCycles = options.maxCycles ?? 10_000_000;
   const maxSeconds = options.maxSeconds ?? Infinity;
   const chain = exploreChain(f, { maxStates: options.maxStates ?? IMPORTANCE_STATE_LIMIT });
+  // Nothing can fail, or no failure sequence loses the load: exactly 0 (a cycle would never end,
+  // or never see a loss).
+  const exactZero = (): ImportanceResult => {
+    const zero: Estimate = { mean: 0, low: 0, high: 0, relativeHalfWidth: 0 };
+    return {
+      unavailability: zero,
+      downtimeHoursPerYear: zero,
+      incidentsPerYear: zero,
+      cycles: 0,
+      crudeCycles: 0,
+      hits: 0,
+      biasing: NaN,
+      pilot: [],
+      reached: true,
+      lossUnreachable: true,
+      largestWeightShare: 0,
+      statesVisited: chain.size,
+      steps: 0,
+      seconds: (performance.now() - started) / 1000,
+      confidence,
+    };
+  };
+  if (chain.transitions(0).total === 0) return exactZero();
   const runner = new CycleRunner(chain);
   const out: CycleOut = { z: 0, n: 0, steps: 0, hit: false };
   // Batch b of the biased cycles draws from stream (seed, b, "importance/biased"); pilots and
@@ -303,6 +356,8 @@ export function importanceSampling(f: FacilitySpec, options: ImportanceOptions):
       steps += c.steps;
     }
     batch++;
+    // A whole batch of biased cycles without a loss: is one possible at all?
+    if (hits === 0 && batch === 1 && lossReachable(chain, REACHABILITY_LIMIT) === false) return exactZero();
     const { unavailability } = figures();
     // At least two batches and a handful of losses before the interval is trusted.
     if (batch >= 2 && hits >= 100 && unavailability.relativeHalfWidth <= target) {
@@ -322,6 +377,7 @@ export function importanceSampling(f: FacilitySpec, options: ImportanceOptions):
     biasing: pf,
     pilot,
     reached,
+    lossUnreachable: false,
     largestWeightShare: z.sum > 0 ? z.max / z.sum : 0,
     statesVisited: chain.size,
     steps,
