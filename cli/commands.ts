@@ -401,7 +401,7 @@ export async function runStudy(study: Study, a: RunArgs, file: string, options: 
   if (choice.method === 'importance') {
     if (a.replications !== undefined) throw new UsageError(messages.replicationsWithImportance());
     if (options.resume) throw new UsageError(messages.resumeImportance());
-    return runImportance(study, choice);
+    return await runImportance(study, choice);
   }
   const label = study.point ? `${study.config.scenario} [${study.point.value}]` : study.config.scenario;
   const progress = a.quiet ? null : progressReporter(label);

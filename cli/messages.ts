@@ -46,6 +46,8 @@ export const messages = {
   shardImportance: () => 'an importance-sampling study cannot be sharded (it is not made of replications, and answers in seconds on one machine); set simulation.method: crude to shard it',
   importancePrecision: (reached: boolean, rel: number, target: number, cycles: number) =>
     `precision: unavailability (and so downtime_hours) known to +-${fmtPct(rel)} (target ${fmtPct(target)}${reached ? '' : ', NOT reached'}) after ${cycles} biased cycles`,
+  importanceStopped: (by: string, cycles: number) =>
+    `importance sampling stopped by ${by} after ${cycles} biased cycles, before its precision target; nothing was written (run it again, or lower the target)`,
   lossUnreachable: () =>
     'no reachable state of the Markov chain leaves a load unserved (nothing that can fail, or no failure sequence that loses the load): downtime and incidents are exactly 0',
   importanceNote: (reason: string) =>

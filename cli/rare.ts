@@ -20,13 +20,14 @@
  */
 import { ExactRefusal, exploreChain } from '../models/exact/ctmc.js';
 import { HOURS_PER_YEAR } from '../models/metrics.js';
-import { importanceSampling, type Estimate, type ImportanceResult } from '../models/rare/importance.js';
+import { importanceSampling, importanceSamplingAsync, type Estimate, type ImportanceResult } from '../models/rare/importance.js';
 import { InputError, problemAt, type LoadedScenario } from '../models/scenario/index.js';
 import { SUMMARY_COLUMNS, type SummaryRow } from '../models/summary.js';
 import { tierVerdict, topologyFacts } from '../models/tier.js';
 import { normalQuantile } from '../sim/stats.js';
 import type { Study, StudyOutput } from './pipeline.js';
-import { ReportedError } from './messages.js';
+import { currentGuard, SIGNAL_EXIT } from './interrupt.js';
+import { messages, ReportedError } from './messages.js';
 import { VERSION } from './version.js';
 
 export type Method = 'crude' | 'importance' | 'auto';
@@ -94,18 +95,29 @@ function decide(study: Study): MethodChoice {
     : { method: 'crude', reason: `auto: crude Monte Carlo needs about ${needed.toExponential(1)} replications for the target, within max_replications ${max}` };
 }
 
-/** Runs a study by importance sampling and shapes its results like a crude run's. */
-export function runImportance(study: Study, choice: MethodChoice): StudyOutput {
+/**
+ * Runs a study by importance sampling and shapes its results like a crude run's. A signal or the
+ * --time-limit deadline (checked between batches of cycles) ends it with nothing written: the
+ * run is not made of replications to keep, and starting it again costs what it had cost so far.
+ */
+export async function runImportance(study: Study, choice: MethodChoice): Promise<StudyOutput> {
+  const guard = currentGuard();
+  const stop = () => guard.signal.aborted || (guard.deadline !== undefined && Date.now() >= guard.deadline);
   const started = performance.now();
   const target = study.precision?.relativeHalfWidth ?? DEFAULT_IMPORTANCE_TARGET;
   const confidence = study.precision?.confidence ?? 0.95;
   let r: ImportanceResult;
   try {
-    r = importanceSampling(study.config.facility, { seed: study.config.seed, relativeHalfWidth: target, confidence });
+    r = await importanceSamplingAsync(study.config.facility, { seed: study.config.seed, relativeHalfWidth: target, confidence }, stop);
   } catch (e) {
     // The one refusal left at run time: the paths discovered more states than the memory bound.
     if (e instanceof ExactRefusal) throw new ReportedError(`${study.loaded.file}: importance sampling stopped: ${e.message}`, 2);
     throw e;
+  }
+  if (r.stopped) {
+    const sig = guard.caught();
+    const by = sig ?? `the time limit (${guard.timeLimitText ?? '?'})`;
+    throw new ReportedError(messages.importanceStopped(by, r.cycles), sig ? SIGNAL_EXIT[sig] : 2);
   }
   const rows = importanceRows(study, r);
   const wallSeconds = (performance.now() - started) / 1000;

@@ -4,6 +4,7 @@
  * with located reasons; `auto` picks importance only where crude Monte Carlo could not reach the
  * target; check gates means but refuses quantiles; sharding, compare and --replications are refused.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,33 @@ describe('simulation.method: importance', () => {
     const q = resim(['check', quantile, '--out', join(dir, 'gate-p95-out')]);
     expect(q.code).toBe(2);
     expect(q.stderr).toMatch(/gate-p95\.yaml:\d+:\d+ expect\.0: downtime_hours\.p95 is not available under importance sampling/);
+  });
+});
+
+describe('stopping an importance-sampling run', () => {
+  // A 0.1% target on the 6.4e-10 model takes minutes: time enough to stop it.
+  const tight = () => write('tight.yaml', readFileSync(RARE, 'utf8').replace('relative_half_width: 5%', 'relative_half_width: 0.1%'));
+
+  it('--time-limit ends it between batches: exit 2, nothing written', () => {
+    const out = join(dir, 'tight-limit');
+    const r = resim(['run', tight(), '--out', out, '--time-limit', '1s']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/importance sampling stopped by the time limit \(1s\) after \d+ biased cycles, before its precision target; nothing was written/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('Ctrl-C (SIGINT) ends it between batches: exit 130, nothing written', async () => {
+    const out = join(dir, 'tight-sigint');
+    const child = spawn(process.execPath, [new URL('../dist/cli/main.js', import.meta.url).pathname, 'run', tight(), '--out', out], { env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Kill once the cycles are under way: start-up takes well under 4 s, the run minutes.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/importance sampling stopped by SIGINT after \d+ biased cycles/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

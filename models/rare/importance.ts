@@ -70,6 +70,8 @@ export interface ImportanceResult {
   /** Biasing probabilities tried by the pilot runs, with their work-normalised variance. */
   pilot: Array<{ biasing: number; relativeVariancePerStep: number }>;
   reached: boolean;
+  /** Ended early by the caller (importanceSamplingAsync's `stop`). */
+  stopped: boolean;
   /**
    * True when the chain cannot lose the load at all (nothing fails, or no reachable state leaves
    * a load unserved, checked exhaustively): the figures are then exactly 0, not estimates.
@@ -258,6 +260,31 @@ function lossReachable(chain: ChainExplorer, limit: number): boolean | null {
  * importance sampling. Throws ExactRefusal (with located reasons) outside the Markov model.
  */
 export function importanceSampling(f: FacilitySpec, options: ImportanceOptions): ImportanceResult {
+  const steps = importanceSteps(f, options);
+  for (;;) {
+    const r = steps.next(false);
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same, giving the event loop a turn after each pilot run and each batch of cycles (so a
+ * signal handler can run); `stop()` is asked then, and true ends the run early, returning the
+ * figures so far with `stopped: true`.
+ */
+export async function importanceSamplingAsync(f: FacilitySpec, options: ImportanceOptions, stop: () => boolean): Promise<ImportanceResult> {
+  const steps = importanceSteps(f, options);
+  let halt = false;
+  for (;;) {
+    const r = steps.next(halt);
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    halt = stop();
+  }
+}
+
+/** The run as steps: it yields between pilot runs and batches; `next(true)` stops it there. */
+function* importanceSteps(f: FacilitySpec, options: ImportanceOptions): Generator<void, ImportanceResult, boolean> {
   const started = performance.now();
   const confidence = options.confidence ?? 0.95;
   const target = options.relativeHalfWidth ?? 0.1;
@@ -279,6 +306,7 @@ export function importanceSampling(f: FacilitySpec, options: ImportanceOptions):
       biasing: NaN,
       pilot: [],
       reached: true,
+      stopped: false,
       lossUnreachable: true,
       largestWeightShare: 0,
       statesVisited: chain.size,
@@ -297,6 +325,7 @@ export function importanceSampling(f: FacilitySpec, options: ImportanceOptions):
 
   // Pilot runs: the biasing with the least relative variance per step of work.
   const pilot: ImportanceResult['pilot'] = [];
+  let stopped = false;
   let pf: number;
   if (options.biasing === undefined || options.biasing === 'auto') {
     let best = Infinity;
@@ -314,6 +343,10 @@ export function importanceSampling(f: FacilitySpec, options: ImportanceOptions):
       const relVar = z.mean > 0 ? (z.varianceOfMean * z.n) / (z.mean * z.mean) : Infinity;
       const perStep = relVar * (steps / cycles);
       pilot.push({ biasing: p, relativeVariancePerStep: perStep });
+      if (yield) {
+        stopped = true;
+        break;
+      }
       if (perStep < best) {
         best = perStep;
         pf = p;
@@ -342,7 +375,7 @@ export function importanceSampling(f: FacilitySpec, options: ImportanceOptions):
     };
     return { U, unavailability: ratio(z, 1), downtime: ratio(z, HOURS_PER_YEAR), incidents: ratio(nIn, HOURS_PER_YEAR) };
   };
-  while (z.n < maxCycles) {
+  while (!stopped && z.n < maxCycles) {
     const sb = stream('biased', batch);
     const sc = stream('crude', batch);
     for (let i = 0; i < batchCycles; i++) {
@@ -365,6 +398,10 @@ export function importanceSampling(f: FacilitySpec, options: ImportanceOptions):
       break;
     }
     if ((performance.now() - started) / 1000 > maxSeconds) break;
+    if (yield) {
+      stopped = true;
+      break;
+    }
   }
   const { unavailability, downtime, incidents } = figures();
   return {
@@ -377,6 +414,7 @@ export function importanceSampling(f: FacilitySpec, options: ImportanceOptions):
     biasing: pf,
     pilot,
     reached,
+    stopped,
     lossUnreachable: false,
     largestWeightShare: z.sum > 0 ? z.max / z.sum : 0,
     statesVisited: chain.size,
