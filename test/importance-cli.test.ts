@@ -100,7 +100,8 @@ describe('simulation.method: importance', () => {
 });
 
 describe('stopping an importance-sampling run', () => {
-  // A 0.1% target on the 6.4e-10 model takes minutes: time enough to stop it.
+  // A 0.1% target on the 6.4e-10 model needs some 3e8 cycles: it runs to the 1e8-cycle cap (about
+  // half a minute), time enough to stop it.
   const tight = () => write('tight.yaml', readFileSync(RARE, 'utf8').replace('relative_half_width: 5%', 'relative_half_width: 0.1%'));
 
   it('--time-limit ends it between batches: exit 2, nothing written', () => {
@@ -116,10 +117,11 @@ describe('stopping an importance-sampling run', () => {
     const child = spawn(process.execPath, [new URL('../dist/cli/main.js', import.meta.url).pathname, 'run', tight(), '--out', out], { env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
     // Kill once the cycles are under way: start-up takes well under 4 s, the run minutes.
     await new Promise((resolve) => setTimeout(resolve, 4000));
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const code = await closed;
     expect(code).toBe(130);
     expect(stderr).toMatch(/importance sampling stopped by SIGINT after \d+ biased cycles/);
     expect(existsSync(out)).toBe(false);

@@ -289,7 +289,7 @@ function* importanceSteps(f: FacilitySpec, options: ImportanceOptions): Generato
   const confidence = options.confidence ?? 0.95;
   const target = options.relativeHalfWidth ?? 0.1;
   const batchCycles = options.batchCycles ?? 10_000;
-  const maxCycles = options.maxCycles ?? 10_000_000;
+  const maxCycles = options.maxCycles ?? 100_000_000;
   const maxSeconds = options.maxSeconds ?? Infinity;
   const chain = exploreChain(f, { maxStates: options.maxStates ?? IMPORTANCE_STATE_LIMIT });
   // Nothing can fail, or no failure sequence loses the load: exactly 0 (a cycle would never end,
