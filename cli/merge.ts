@@ -10,7 +10,6 @@
  * given, resolved against the directory `run --shard` ran in), and refused if that file no longer
  * has the hash the shards were run with.
  */
-import { resolve } from 'node:path';
 import type { RunOutcome } from '../sim/runner.js';
 import { REPLICATION_COLUMNS } from '../models/metrics.js';
 import { writeStudyResults } from '../reports/results.js';
@@ -18,6 +17,7 @@ import { InputError, loadScenarioFile } from '../models/scenario/index.js';
 import { messages, ReportedError, UsageError } from './messages.js';
 import { aggregate, prepare, type Study } from './pipeline.js';
 import { printWarnings, studyExtras } from './commands.js';
+import { recordedScenarioFile } from './record.js';
 import { readShard, SHARD_FILE, SHARD_FORMAT, SHARD_FORMAT_VERSION, shardIndices, type ShardFile } from './shard.js';
 
 export interface MergeArgs {
@@ -130,7 +130,7 @@ function readAll(dirs: string[]): ShardAt[] {
 /** The Study of the shards, prepared as `run` prepared it, from the same scenario file (hash-checked). */
 function prepareAgain(shard: ShardFile): Study {
   // The path as given keeps report.html identical when merging from the same directory.
-  const file = resolve(shard.cwd, shard.scenario_file) === resolve(shard.scenario_file) ? shard.scenario_file : resolve(shard.cwd, shard.scenario_file);
+  const file = recordedScenarioFile(shard);
   let loaded;
   try {
     loaded = loadScenarioFile(file);

@@ -19,35 +19,24 @@ import { writeFileAtomic } from '../reports/files.js';
 import { ReportedError, UsageError } from './messages.js';
 import type { Study } from './pipeline.js';
 import { checkFlags, loadAll, prepareAll, type RunArgs } from './commands.js';
+import { recordedScenarioFile, studyRecord, type StudyRecord } from './record.js';
 import { VERSION } from './version.js';
 
 export const PARTIAL_FILE = 'partial.json';
 export const PARTIAL_FORMAT = 'resim-partial';
 export const PARTIAL_FORMAT_VERSION = 1;
 
-export interface PartialFile {
+export interface PartialFile extends StudyRecord {
   format: typeof PARTIAL_FORMAT;
   format_version: number;
-  resim_version: string;
-  scenario: string;
-  scenario_hash: string;
-  /** The scenario file as given on the command line, and the working directory it was given in. */
-  scenario_file: string;
-  cwd: string;
-  seed: string;
-  horizon_hours: number;
-  warmup_hours: number;
   /** `--replications` as given (null: the scenario's count or precision target decides). */
   replications_override: number | null;
-  max_events: number | null;
   /** 'SIGINT', 'SIGTERM' or 'time limit'. */
   stopped_by: string;
   /** The count the run was working towards when it stopped (fixed count or current checkpoint). */
   target: number;
   /** k: replications 0..k-1 are complete. */
   replications: number;
-  /** The metric columns of `values` (the model's order, raw_* included). */
-  columns: string[];
   /** values[i][m]: metric columns[m] of replication i. */
   values: number[][];
   extras: unknown[];
@@ -92,20 +81,11 @@ export function partialRecord(study: Study, outcome: RunOutcome, file: string, r
   return {
     format: PARTIAL_FORMAT,
     format_version: PARTIAL_FORMAT_VERSION,
-    resim_version: VERSION,
-    scenario: study.config.scenario,
-    scenario_hash: study.loaded.hash,
-    scenario_file: file,
-    cwd: process.cwd(),
-    seed: study.config.seed,
-    horizon_hours: study.config.horizonHours,
-    warmup_hours: study.config.warmupHours,
+    ...studyRecord(study, file),
     replications_override: replicationsOverride ?? null,
-    max_events: Number.isFinite(study.config.maxEvents) ? study.config.maxEvents : null,
     stopped_by: stoppedBy,
     target: outcome.target ?? k,
     replications: k,
-    columns: [...REPLICATION_COLUMNS],
     values: Array.from({ length: k }, (_, i) => outcome.columns.map((col) => col[i]!)),
     extras: Array.from({ length: k }, (_, i) => outcome.extras[i] ?? null),
     events: outcome.events,
@@ -159,11 +139,6 @@ export function readPartial(dir: string): PartialFile {
     throw bad(`is damaged (its replication values do not match its count ${String(k)} and the ${REPLICATION_COLUMNS.length} metric columns)`);
   }
   return record;
-}
-
-/** The scenario file a resumed run re-reads: as given then, resolved against the directory it ran in. */
-export function recordedScenarioFile(record: PartialFile): string {
-  return resolve(record.cwd, record.scenario_file) === resolve(record.scenario_file) ? record.scenario_file : resolve(record.cwd, record.scenario_file);
 }
 
 /** The runner's view of the completed prefix. */

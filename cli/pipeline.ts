@@ -287,7 +287,7 @@ export function aggregate(study: Study, outcome: RunOutcome): StudyOutput {
 }
 
 /** Tier verdict on the upper bound of mean downtime and the topology of the expanded facility. */
-function verdictOf(study: Study, rows: SummaryRow[]): TierVerdict {
+export function verdictOf(study: Study, rows: SummaryRow[]): TierVerdict {
   const downtime = rows.find((r) => r.metric === 'downtime_hours')!;
   const planned = rows.find((r) => r.metric === 'planned_downtime_hours')?.mean ?? 0;
   const upper = Number.isFinite(downtime.ci_high) ? downtime.ci_high : downtime.mean;

@@ -22,10 +22,9 @@ import { ExactRefusal, exploreChain } from '../models/exact/ctmc.js';
 import { HOURS_PER_YEAR } from '../models/metrics.js';
 import { importanceSampling, importanceSamplingAsync, type Estimate, type ImportanceResult } from '../models/rare/importance.js';
 import { InputError, problemAt, type LoadedScenario } from '../models/scenario/index.js';
-import { SUMMARY_COLUMNS, type SummaryRow } from '../models/summary.js';
-import { tierVerdict, topologyFacts } from '../models/tier.js';
+import { intervalRow, SUMMARY_COLUMNS, type SummaryRow } from '../models/summary.js';
 import { normalQuantile } from '../sim/stats.js';
-import type { Study, StudyOutput } from './pipeline.js';
+import { verdictOf, type Study, type StudyOutput } from './pipeline.js';
 import { currentGuard, SIGNAL_EXIT } from './interrupt.js';
 import { messages, ReportedError } from './messages.js';
 import { VERSION } from './version.js';
@@ -121,7 +120,6 @@ export async function runImportance(study: Study, choice: MethodChoice): Promise
   }
   const rows = importanceRows(study, r);
   const wallSeconds = (performance.now() - started) / 1000;
-  const downtime = rows.find((x) => x.metric === 'downtime_hours')!;
   const run = {
     version: VERSION,
     scenario: study.config.scenario,
@@ -158,7 +156,7 @@ export async function runImportance(study: Study, choice: MethodChoice): Promise
       largest_weight_share: r.largestWeightShare,
     },
     exact: study.exact,
-    tier: tierVerdict(downtime.ci_high, topologyFacts(study.config.facility, 0)),
+    tier: verdictOf(study, rows),
     ...(study.point ? { sweep: study.point } : {}),
   };
   return {
@@ -185,22 +183,8 @@ export async function runImportance(study: Study, choice: MethodChoice): Promise
 function importanceRows(study: Study, r: ImportanceResult): SummaryRow[] {
   const n = r.cycles;
   const z = normalQuantile(0.5 + r.confidence / 2);
-  const row = (metric: string, unit: SummaryRow['unit'], e: Estimate): SummaryRow => ({
-    metric,
-    unit,
-    mean: e.mean,
-    ci_low: e.low,
-    ci_high: e.high,
-    // Per-cycle standard deviation of the linearised estimator: std / sqrt(n) is its standard error.
-    std: ((e.high - e.mean) / z) * Math.sqrt(n),
-    p05: NaN,
-    p50: NaN,
-    p95: NaN,
-    p99: NaN,
-    min: NaN,
-    max: NaN,
-    n,
-  });
+  // std: the per-cycle standard deviation of the linearised estimator (std / sqrt(n) is its standard error).
+  const row = (metric: string, unit: SummaryRow['unit'], e: Estimate): SummaryRow => intervalRow(metric, unit, e.mean, e.low, e.high, ((e.high - e.mean) / z) * Math.sqrt(n), n);
   const zero = (metric: string, unit: SummaryRow['unit']): SummaryRow => row(metric, unit, { mean: 0, low: 0, high: 0, relativeHalfWidth: Infinity });
   const scale = (e: Estimate, k: number, offset = 0): Estimate => ({ mean: offset + k * e.mean, low: offset + k * (k >= 0 ? e.low : e.high), high: offset + k * (k >= 0 ? e.high : e.low), relativeHalfWidth: e.relativeHalfWidth });
   const u = r.unavailability;
@@ -228,7 +212,7 @@ function ratioRow(metric: string, num: Estimate, den: Estimate, z: number, n: nu
   const mean = num.mean / den.mean;
   const rel = (e: Estimate) => (e.mean !== 0 ? (e.high - e.mean) / z / Math.abs(e.mean) : Infinity);
   const half = z * Math.abs(mean) * Math.sqrt(rel(num) ** 2 + rel(den) ** 2);
-  return { metric, unit: 'h', mean, ci_low: mean - half, ci_high: mean + half, std: (half / z) * Math.sqrt(n), p05: NaN, p50: NaN, p95: NaN, p99: NaN, min: NaN, max: NaN, n };
+  return intervalRow(metric, 'h', mean, mean - half, mean + half, (half / z) * Math.sqrt(n), n);
 }
 
 function finite(x: number): number | null {

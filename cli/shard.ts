@@ -11,39 +11,27 @@ import { join, resolve } from 'node:path';
 import { runSelectedReplications, type SelectedOutcome } from '../sim/runner.js';
 import type { RunConfig } from '../models/study.js';
 import { currentGuard, SIGNAL_EXIT, testInterrupt } from './interrupt.js';
-import { COLUMN, REPLICATION_COLUMNS } from '../models/metrics.js';
+import { COLUMN } from '../models/metrics.js';
 import { safeName, writeFileAtomic } from '../reports/files.js';
 import { messages, ReportedError, UsageError } from './messages.js';
 import { MODEL_MODULE, replicationKey, type Study } from './pipeline.js';
 import { checkFlags, defaultWorkers, loadAll, prepareAll, printWarnings, reportedFailure, type RunArgs } from './commands.js';
 import { progressReporter } from './progress.js';
-import { VERSION } from './version.js';
+import { studyRecord, type StudyRecord } from './record.js';
 
 export const SHARD_FILE = 'shard.json';
 export const SHARD_FORMAT = 'resim-shard';
 export const SHARD_FORMAT_VERSION = 1;
 
 /** shard.json. Numbers that JSON cannot hold (NaN, +-Infinity, -0) are written as {"$number": "NaN"}. */
-export interface ShardFile {
+export interface ShardFile extends StudyRecord {
   format: typeof SHARD_FORMAT;
   format_version: number;
-  resim_version: string;
-  scenario: string;
-  scenario_hash: string;
-  /** The scenario file as given on the command line, and the working directory it was given in. */
-  scenario_file: string;
-  cwd: string;
-  seed: string;
   /** R: the replications of the whole study. */
   replications: number;
   /** N and K. */
   shards: number;
   shard: number;
-  horizon_hours: number;
-  warmup_hours: number;
-  max_events: number | null;
-  /** The metric columns of `values`, in the model's order (all of them, raw_* included). */
-  columns: string[];
   /** The replications this shard ran, ascending; values[k] and extras[k] belong to indices[k]. */
   indices: number[];
   values: number[][];
@@ -100,19 +88,10 @@ export async function shardCommand(a: RunArgs & { shard: string }): Promise<numb
   const shard: ShardFile = {
     format: SHARD_FORMAT,
     format_version: SHARD_FORMAT_VERSION,
-    resim_version: VERSION,
-    scenario: study.config.scenario,
-    scenario_hash: study.loaded.hash,
-    scenario_file: file,
-    cwd: process.cwd(),
-    seed: study.config.seed,
+    ...studyRecord(study, file),
     replications,
     shards: n,
     shard: k,
-    horizon_hours: study.config.horizonHours,
-    warmup_hours: study.config.warmupHours,
-    max_events: Number.isFinite(study.config.maxEvents) ? study.config.maxEvents : null,
-    columns: [...REPLICATION_COLUMNS],
     indices,
     values: indices.map((_, j) => outcome.columns.map((col) => col[j]!)),
     extras: outcome.extras,

@@ -44,20 +44,14 @@ export function summarizeMetrics(columns: Float64Array[], defs: MetricDef[], con
       };
     }
     const r = ratioSummary(columns[COLUMN[def.numerator]]!, columns[COLUMN[def.denominator]]!, confidence);
-    return {
-      metric: def.name,
-      unit: def.unit,
-      mean: r.estimate,
-      ci_low: r.ciLow,
-      ci_high: r.ciHigh,
-      std: NaN,
-      p05: NaN,
-      p50: NaN,
-      p95: NaN,
-      p99: NaN,
-      min: NaN,
-      max: NaN,
-      n: r.n,
-    };
+    return intervalRow(def.name, def.unit, r.estimate, r.ciLow, r.ciHigh, NaN, r.n);
   });
+}
+
+/**
+ * A row with an estimate and its interval but no distribution (quantile, min and max columns
+ * empty): ratio estimators, and estimates that are not made of per-replication values.
+ */
+export function intervalRow(metric: string, unit: MetricUnit, mean: number, low: number, high: number, std: number, n: number): SummaryRow {
+  return { metric, unit, mean, ci_low: low, ci_high: high, std, p05: NaN, p50: NaN, p95: NaN, p99: NaN, min: NaN, max: NaN, n };
 }
