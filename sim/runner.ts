@@ -323,6 +323,13 @@ function nextBlockSize(msPerReplication: number, remaining: number, workers: num
   return Math.max(1, Math.min(byTime, fair, 10_000));
 }
 
+/**
+ * Blocks queued at each worker: while it runs one, the next is already waiting, so it never idles
+ * for the round trip to this thread (measured: about 1 ms per 50 ms block, 2% of the run, when
+ * the two workers keep both cores busy and this thread must wait for one of them to be scheduled).
+ */
+const PIPELINE_DEPTH = 2;
+
 /** After the deadline, how long blocks in flight may take to end before their workers are stopped. */
 const DEADLINE_GRACE_MS = 2000;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -432,20 +439,17 @@ class WorkerPool implements Executor {
   runUntil(store: ResultStore, target: number, control: StopControl, onProgress?: (done: number, target: number) => void): Promise<StopInfo | null> {
     let next = store.prefix;
     let msPerReplication = 0;
-    const started = new Map<Worker, { t0: number; n: number }>();
     return this.drive(
-      (w) => {
+      () => {
         if (next >= target) return null;
         const size = next === 0 ? 1 : nextBlockSize(msPerReplication, target - next, this.workers.length);
         const from = next;
         const to = Math.min(target, from + size);
         next = to;
-        started.set(w, { t0: performance.now(), n: to - from });
         return { from, to };
       },
-      (w, m) => {
-        const s = started.get(w);
-        if (s) msPerReplication = (performance.now() - s.t0) / s.n;
+      (m, ms) => {
+        msPerReplication = ms / (m.to - m.from);
         store.accept(m);
         onProgress?.(store.done, target);
       },
@@ -457,28 +461,33 @@ class WorkerPool implements Executor {
     let next = 0;
     return this.drive(
       () => (next < blocks.length ? blocks[next++]! : null),
-      (_, m) => accept(m),
+      (m) => accept(m),
       control,
     );
   }
 
   /**
-   * Hands each idle worker the block `nextBlock` chooses until it says null, passes each result to
-   * `onResult`, and stops at the first failure (a replication error; a worker that crashes or
+   * Keeps PIPELINE_DEPTH blocks queued at each worker, as `nextBlock` chooses them until it says
+   * null, passes each result to `onResult` with the milliseconds the worker spent on it, and
+   * stops at the first failure (a replication error; a worker that crashes or
    * exits, named by the replication it was running). An aborted signal resolves at once (the
    * caller terminates the workers); after the deadline no block is handed out, blocks in flight
    * get DEADLINE_GRACE_MS to end, and a replication's own time-limit error is a stop, not a failure.
    */
   private drive(
-    nextBlock: (w: Worker) => BlockRequest | null,
-    onResult: (w: Worker, m: Extract<WorkerMessage, { type: 'result' }>) => void,
+    nextBlock: () => BlockRequest | null,
+    onResult: (m: Extract<WorkerMessage, { type: 'result' }>, ms: number) => void,
     control: StopControl,
   ): Promise<StopInfo | null> {
     return new Promise<StopInfo | null>((resolve, reject) => {
       let settled = false;
       let exhausted = false;
       let stopping: StopInfo | null = null;
-      const inFlight = new Map<Worker, BlockRequest>();
+      // Per worker, the blocks handed out and not yet answered, oldest (the one running) first,
+      // with the time each was handed out; and when its last answer came.
+      const queued = new Map<Worker, Array<{ block: BlockRequest; at: number }>>(this.workers.map((w) => [w, []]));
+      const lastAnswer = new Map<Worker, number>();
+      let inFlight = 0;
       const listeners: Array<() => void> = [];
       const timers: NodeJS.Timeout[] = [];
       const finish = (err: unknown, info: StopInfo | null = null) => {
@@ -496,44 +505,51 @@ class WorkerPool implements Executor {
           stopping = info;
           timers.push(setTimeout(() => finish(null, stopping), DEADLINE_GRACE_MS));
         }
-        if (inFlight.size === 0) finish(null, stopping);
+        if (inFlight === 0) finish(null, stopping);
       };
       const dispatch = (w: Worker) => {
-        if (settled) return;
-        const now = stopping ? null : stopNow(control);
-        if (now?.reason === 'signal') return finish(null, now);
-        if (now) return halt(now);
-        if (stopping) {
-          if (inFlight.size === 0) finish(null, stopping);
-          return;
+        const queue = queued.get(w)!;
+        while (!settled && queue.length < PIPELINE_DEPTH) {
+          const now = stopping ? null : stopNow(control);
+          if (now?.reason === 'signal') return finish(null, now);
+          if (now) return halt(now);
+          if (stopping) {
+            if (inFlight === 0) finish(null, stopping);
+            return;
+          }
+          const block = exhausted ? null : nextBlock();
+          if (block === null) {
+            exhausted = true;
+            if (inFlight === 0) finish(null);
+            return;
+          }
+          queue.push({ block, at: performance.now() });
+          inFlight++;
+          w.postMessage({ ...block, current: this.current.get(w) } satisfies BlockRequest);
         }
-        const block = exhausted ? null : nextBlock(w);
-        if (block === null) {
-          exhausted = true;
-          if (inFlight.size === 0) finish(null);
-          return;
-        }
-        inFlight.set(w, block);
-        w.postMessage({ ...block, current: this.current.get(w) } satisfies BlockRequest);
       };
       const died = (w: Worker, how: string) => {
-        const block = inFlight.get(w);
-        if (!block) return new Error(`a worker thread ${how} between blocks`);
+        const queue = queued.get(w)!;
+        if (queue.length === 0) return new Error(`a worker thread ${how} between blocks`);
         const r = Atomics.load(this.current.get(w)!, 0);
-        const replication = r >= block.from && r < block.to ? r : block.from;
-        return new ReplicationError(replication, NaN, 'worker thread', `the worker thread running it ${how}`, 'crash');
+        const running = queue.find(({ block }) => r >= block.from && r < block.to)?.block;
+        return new ReplicationError(running ? r : queue[0]!.block.from, NaN, 'worker thread', `the worker thread running it ${how}`, 'crash');
       };
       for (const w of this.workers) {
         const onMessage = (m: WorkerMessage) => {
           if (settled) return;
+          if (m.type !== 'error' && m.type !== 'result') return;
+          // A worker answers its blocks in the order it was given them.
+          const answered = queued.get(w)!.shift()!;
+          inFlight--;
+          const now = performance.now();
+          const began = Math.max(answered.at, lastAnswer.get(w) ?? 0);
+          lastAnswer.set(w, now);
           if (m.type === 'error') {
-            inFlight.delete(w);
             if (m.kind === 'time') return halt({ reason: 'time-limit', running: toReplicationError(m) });
             return finish(toReplicationError(m));
           }
-          if (m.type !== 'result') return;
-          inFlight.delete(w);
-          onResult(w, m);
+          onResult(m, now - began);
           dispatch(w);
         };
         const onError = (err: Error) => finish(died(w, `failed: ${err.message}`));
