@@ -7,10 +7,10 @@
  * not on worker count, on the order in which streams are first requested, or on how many
  * draws other streams made (common random numbers across scenario variants).
  */
-import { hash } from 'node:crypto';
 // seedrandom is CommonJS: the default import is its `module.exports`, which carries the
 // alternative generators as properties (works under Node ESM and under vitest alike).
 import seedrandom from 'seedrandom';
+import { sha256Hex, sha256Words } from './sha256.js';
 
 export interface Stream {
   readonly name: string;
@@ -27,26 +27,9 @@ export interface Stream {
  * warm-up: a stream costs about 1 microsecond instead of 6, and a draw costs the same to within
  * the noise of bench/engine. Tyche-i passes BigCrush (Neves & Araujo 2011).
  */
-/** Value of one lowercase hex digit (crypto's hex output) from its char code. */
-function nibble(code: number): number {
-  return code <= 57 ? code - 48 : code - 87;
-}
-
-/** The little-endian int32 of the 8 hex digits at `at` (bytes b0 b1 b2 b3 -> b0 | b1 << 8 | ...). */
-function int32LE(hex: string, at: number): number {
-  let v = 0;
-  for (let k = 3; k >= 0; k--) v = (v << 8) | (nibble(hex.charCodeAt(at + 2 * k)) << 4) | nibble(hex.charCodeAt(at + 2 * k + 1));
-  return v | 0;
-}
-
-/** The generator state: the first 128 bits of the digest as four little-endian int32s. */
-function stateOf(hex: string): { a: number; b: number; c: number; d: number } {
-  const a = int32LE(hex, 0);
-  const b = int32LE(hex, 8);
-  const c = int32LE(hex, 16);
-  const d = int32LE(hex, 24);
-  // The all-zero state is a fixed point; it has probability 2^-128, but costs nothing to exclude.
-  return { a, b, c, d: a | b | c | d ? d : 1 };
+/** The little-endian int32 of a big-endian digest word's four bytes (b0 b1 b2 b3 -> b0 | b1 << 8 | ...). */
+function swapBytes(x: number): number {
+  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
 }
 
 /**
@@ -56,7 +39,7 @@ function stateOf(hex: string): { a: number; b: number; c: number; d: number } {
  * probability 0.69).
  */
 export function streamSeedKey(seed: string, replication: number, name: string): string {
-  return hash('sha256', JSON.stringify([seed, replication, name]), 'hex');
+  return sha256Hex(JSON.stringify([seed, replication, name]));
 }
 
 /**
@@ -65,15 +48,25 @@ export function streamSeedKey(seed: string, replication: number, name: string): 
  * `,` + this + `]`, byte for byte.
  */
 const nameJson = new Map<string, string>();
+const words = new Int32Array(8);
 
-/** SHA-256 of the triple's JSON as hex (hex output is about twice as fast as a Buffer here). */
-function streamDigest(prefix: string, name: string): string {
+/**
+ * The generator state of a stream: the first 128 bits of the SHA-256 of the triple's JSON, as
+ * four little-endian int32s (digest bytes 0-3 are `a`, 4-7 `b`, and so on).
+ */
+function streamState(prefix: string, name: string): { a: number; b: number; c: number; d: number } {
   let json = nameJson.get(name);
   if (json === undefined) {
     json = JSON.stringify(name);
     if (nameJson.size < 100_000) nameJson.set(name, json);
   }
-  return hash('sha256', `${prefix},${json}]`, 'hex');
+  sha256Words(`${prefix},${json}]`, words);
+  const a = swapBytes(words[0]!);
+  const b = swapBytes(words[1]!);
+  const c = swapBytes(words[2]!);
+  const d = swapBytes(words[3]!);
+  // The all-zero state is a fixed point; it has probability 2^-128, but costs nothing to exclude.
+  return { a, b, c, d: a | b | c | d ? d : 1 };
 }
 
 class SeededStream implements Stream {
@@ -82,8 +75,8 @@ class SeededStream implements Stream {
   private spareNormal = 0;
   private hasSpareNormal = false;
 
-  constructor(readonly name: string, digest: string) {
-    this.double = seedrandom.tychei('', { state: stateOf(digest) as never }).double;
+  constructor(readonly name: string, state: { a: number; b: number; c: number; d: number }) {
+    this.double = seedrandom.tychei('', { state: state as never }).double;
   }
 
   uniform(): number {
@@ -137,7 +130,7 @@ export class Streams {
   get(name: string): Stream {
     let stream = this.byName.get(name);
     if (stream === undefined) {
-      stream = new SeededStream(name, streamDigest(this.prefix, name));
+      stream = new SeededStream(name, streamState(this.prefix, name));
       this.byName.set(name, stream);
     }
     return stream;
