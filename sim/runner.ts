@@ -40,7 +40,11 @@ export interface RunPlan {
   precision?: PrecisionTarget;
   /** Worker threads; 1 runs in this thread. Default: available cores. */
   workers?: number;
-  /** Called as replications complete (for a progress bar). */
+  /**
+   * Called as replications complete (for a progress bar), with the count of replications
+   * 0..done-1 all complete: what partial results would hold if the run stopped now (blocks from
+   * two workers may complete out of order, and a later block alone is not kept).
+   */
   onProgress?: (done: number, target: number) => void;
   /**
    * Aborting it stops the run at once (workers are terminated; in this thread, after the block
@@ -372,7 +376,7 @@ class InProcess implements Executor {
       if (!('type' in message)) return message;
       msPerReplication = (performance.now() - t0) / (to - from);
       store.accept(message);
-      onProgress?.(store.done, target);
+      onProgress?.(store.prefix, target);
       // Let timers, signals and the progress bar run between blocks.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -451,7 +455,7 @@ class WorkerPool implements Executor {
       (m, ms) => {
         msPerReplication = ms / (m.to - m.from);
         store.accept(m);
-        onProgress?.(store.done, target);
+        onProgress?.(store.prefix, target);
       },
       control,
     );
@@ -507,9 +511,9 @@ class WorkerPool implements Executor {
         }
         if (inFlight === 0) finish(null, stopping);
       };
-      const dispatch = (w: Worker) => {
+      const dispatch = (w: Worker, depth = PIPELINE_DEPTH) => {
         const queue = queued.get(w)!;
-        while (!settled && queue.length < PIPELINE_DEPTH) {
+        while (!settled && queue.length < depth) {
           const now = stopping ? null : stopNow(control);
           if (now?.reason === 'signal') return finish(null, now);
           if (now) return halt(now);
@@ -572,7 +576,9 @@ class WorkerPool implements Executor {
       // (Beyond setTimeout's range, about 24.8 days, the check before each block is enough.)
       const wait = control.deadline === undefined ? Infinity : Math.max(0, control.deadline - Date.now());
       if (wait <= MAX_TIMEOUT_MS) timers.push(setTimeout(() => halt({ reason: 'time-limit' }), wait));
-      for (const w of this.workers) dispatch(w);
+      // Breadth first: every worker gets its first block before any gets a second, so the
+      // earliest replications run first (and are the ones named if the run stops).
+      for (let depth = 1; depth <= PIPELINE_DEPTH; depth++) for (const w of this.workers) dispatch(w, depth);
     });
   }
 
